@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution (already built) and prints one summary line
+# "tests: N passed, N failed, N skipped". Exit status is dotnet test's.
+set -uo pipefail
+config="${1:-Release}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+cd "$root"
+dotnet test TwaOperator.sln -c "$config" --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+sum() { grep -Eo "$1: +[0-9]+" "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+passed=$(sum Passed)
+failed=$(sum Failed)
+skipped=$(sum Skipped)
+echo
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "run-tests: no test ran" >&2
+  exit 1
+fi
+exit "$status"
