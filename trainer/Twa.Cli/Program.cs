@@ -20,4 +20,14 @@ root.SetAction(parse =>
 });
 
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+try
+{
+    // Our own handler below prints one clear line instead of System.CommandLine's stack trace.
+    var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+    return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+}
+catch (Twa.Torch.TorchLoadException e)
+{
+    Console.Error.WriteLine($"twa: error: {e.Message}");
+    return 3;
+}

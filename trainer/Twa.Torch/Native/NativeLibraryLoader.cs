@@ -5,8 +5,8 @@ namespace Twa.Torch.Native;
 
 /// <summary>
 /// Resolves <c>libtwa_torch.so</c> for every P/Invoke of this assembly and checks its ABI version
-/// once. Search order: <c>TWA_TORCH_LIBRARY</c> (a file path), the directory of this assembly, the
-/// application base directory, then the OS loader's default search.
+/// once. <c>TWA_TORCH_LIBRARY</c> (a file path), when set, is the only place tried; otherwise the
+/// directory of this assembly, the application base directory, then the OS loader's default search.
 /// </summary>
 internal static class NativeLibraryLoader
 {
@@ -72,6 +72,7 @@ internal static class NativeLibraryLoader
         if (!string.IsNullOrEmpty(fromEnv))
         {
             yield return Path.GetFullPath(fromEnv);
+            yield break;
         }
 
         var file = $"lib{LibraryName}.so";

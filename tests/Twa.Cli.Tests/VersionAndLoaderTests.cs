@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace Twa.Cli.Tests;
+
+/// <summary>`twa --version` and what happens when the native shim is missing or has the wrong ABI.</summary>
+public sealed class VersionAndLoaderTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task Version_ReportsTwaLibtorchBlasAndDevices()
+    {
+        var r = await TwaProcess.RunAsync(null, "--version");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Matches(@"(?m)^twa \d+\.\d+\.\d+$", r.StdOut);
+        Assert.Matches(@"(?m)^libtorch \d+\.\d+\.\d+$", r.StdOut);
+        Assert.Matches(@"(?m)^blas .*openblas", r.StdOut); // the reference BLAS would be 35x slower
+        Assert.Matches(@"(?m)^devices cpu", r.StdOut);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Load_MissingLibrary_NamesThePathTriedAndExitsNonZero()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"twa-missing-{Guid.NewGuid():N}.so");
+
+        var r = await TwaProcess.RunAsync(new Dictionary<string, string> { ["TWA_TORCH_LIBRARY"] = path }, "--version");
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains(path, r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("no such file", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal); // one clear line, no stack trace
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Load_WrongAbiVersion_NamesBothVersions()
+    {
+        // A library that exports twa_abi_version() returning 999, compiled on the spot.
+        var dir = Directory.CreateTempSubdirectory("twa-abi-");
+        var source = Path.Combine(dir.FullName, "fake.c");
+        var library = Path.Combine(dir.FullName, "libfake.so");
+        await File.WriteAllTextAsync(source, "int twa_abi_version(void) { return 999; }\n");
+        using (var cc = Process.Start("cc", ["-shared", "-fPIC", "-o", library, source])!)
+        {
+            await cc.WaitForExitAsync();
+            Assert.Equal(0, cc.ExitCode);
+        }
+
+        var r = await TwaProcess.RunAsync(new Dictionary<string, string> { ["TWA_TORCH_LIBRARY"] = library }, "--version");
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("ABI version 999", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("expects 1", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains(library, r.StdErr, StringComparison.Ordinal);
+        dir.Delete(recursive: true);
+    }
+}
