@@ -1,0 +1,4 @@
+namespace Twa.Training.Jobs;
+
+/// <summary>Base-training method (RAPTR and Cuttlefish come later).</summary>
+public enum BaseMethod { Sgd }

@@ -1,0 +1,4 @@
+namespace Twa.Training.Jobs;
+
+/// <summary>Baselines evaluated on the same run.</summary>
+public enum BaselineName { Swa, Ema }

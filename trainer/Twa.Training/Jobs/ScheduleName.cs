@@ -1,0 +1,3 @@
+namespace Twa.Training.Jobs;
+
+public enum ScheduleName { Step, Cosine, Linear, Constant }

@@ -1,0 +1,13 @@
+namespace Twa.Training.Jobs;
+
+/// <summary>A learning-rate schedule. <c>step</c> decays by <see cref="Gamma"/> at <see cref="Milestones"/>
+/// (epochs; default [int(0.5E), int(0.75E + 0.9)] as the TWA code); <c>cosine</c> has a linear warm-up of
+/// <see cref="WarmupEpochs"/> or <see cref="WarmupFraction"/> of the steps.</summary>
+public sealed record ScheduleSpec
+{
+    public ScheduleName Name { get; init; } = ScheduleName.Constant;
+    public int[]? Milestones { get; init; }
+    public double Gamma { get; init; } = 0.1;
+    public double WarmupEpochs { get; init; }
+    public double WarmupFraction { get; init; }
+}
