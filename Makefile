@@ -7,7 +7,7 @@ DOTNET       ?= dotnet
 NATIVE_DIR   := build/native
 CLI_DIR      := build/cli
 JOBS         ?= $(shell nproc)
-APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-pthread cmake g++ redis-server prometheus dataset-fashion-mnist
+APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-pthread cmake g++ redis-server prometheus dataset-fashion-mnist python3-torch
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 

@@ -10,6 +10,10 @@ public static class Python
     private static readonly Lazy<string?> s_torchMissing = new(() =>
         s_missing.Value ?? Probe("import torch", "python3 cannot import torch (install Debian's python3-torch to run this test)"));
 
+    /// <summary>Debian's interpreter (where python3-torch installs) when present, else python3 from PATH (which
+    /// may be another installation, e.g. pyenv's, without torch).</summary>
+    public static string Interpreter { get; } = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
     /// <summary>Null when python3 runs, else why not.</summary>
     public static string? MissingReason => s_missing.Value;
 
@@ -46,7 +50,7 @@ public static class Python
 
     private static (int Code, string Stdout, string Stderr) Exec(string script, string[] args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo("python3")
+        var psi = new ProcessStartInfo(Interpreter)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
