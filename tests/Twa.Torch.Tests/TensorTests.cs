@@ -92,6 +92,19 @@ public sealed class TensorTests
     }
 
     [Fact]
+    public void ScalarOps_OnIntegerTensors_StayInteger()
+    {
+        using var scope = new TensorScope();
+        var count = Tensors.Zeros([], DType.Int64);
+        count.AddInPlace(1).AddInPlace(2);
+        Assert.Equal(DType.Int64, count.DType);
+        Assert.Equal(new long[] { 3 }, count.ToArray<long>());
+        var v = Tensors.FromArray<long>([4, 6]).Mul(3.0);
+        Assert.Equal(new long[] { 12, 18 }, v.ToArray<long>());
+        Assert.Equal(DType.Float32, Tensors.FromArray<long>([1]).Mul(0.5).DType); // a fractional scalar promotes
+    }
+
+    [Fact]
     public void MmOut_WritesIntoPreallocatedResult()
     {
         using var scope = new TensorScope();

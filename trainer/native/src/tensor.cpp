@@ -1,6 +1,8 @@
 // Tensor exports: lifetime, metadata, creation, conversion, elementwise math, reductions, matmul.
 #include "common.h"
 
+#include <cmath>
+
 using namespace twa;
 
 namespace {
@@ -185,6 +187,14 @@ at::Tensor reduce(const at::Tensor& a, int32_t op, at::IntArrayRef dims, bool ke
   }
 }
 
+// An integral tensor with an integral value gets an integral Scalar, so `i64 += 1` stays an i64 op
+// (a double Scalar would promote the result to float and fail for in-place ops).
+at::Scalar scalar_for(const at::Tensor& a, double s) {
+  if (!a.is_floating_point() && !a.is_complex() && std::isfinite(s) && s == std::floor(s) && std::fabs(s) < 9.007199254740992e15)
+    return at::Scalar(static_cast<int64_t>(s));
+  return at::Scalar(s);
+}
+
 }  // namespace
 
 extern "C" {
@@ -333,9 +343,9 @@ twa_status twa_tensor_binary(twa_tensor a, twa_tensor b, int32_t op, double alph
 twa_status twa_tensor_binary_(twa_tensor a, twa_tensor b, int32_t op, double alpha) noexcept { TWA_GUARD(binary_(T(a), T(b), op, alpha)); }
 
 twa_status twa_tensor_binary_scalar(twa_tensor a, double s, int32_t op, int32_t reverse, twa_tensor* out) noexcept {
-  TWA_GUARD(out_check(out); *out = wrap(binary_scalar(T(a), at::Scalar(s), op, reverse != 0)));
+  TWA_GUARD(out_check(out); *out = wrap(binary_scalar(T(a), scalar_for(T(a), s), op, reverse != 0)));
 }
-twa_status twa_tensor_binary_scalar_(twa_tensor a, double s, int32_t op) noexcept { TWA_GUARD(binary_scalar_(T(a), at::Scalar(s), op)); }
+twa_status twa_tensor_binary_scalar_(twa_tensor a, double s, int32_t op) noexcept { TWA_GUARD(binary_scalar_(T(a), scalar_for(T(a), s), op)); }
 
 twa_status twa_tensor_clamp(twa_tensor a, double min, double max, int32_t has_min, int32_t has_max, twa_tensor* out) noexcept {
   TWA_GUARD(out_check(out);
