@@ -19,5 +19,6 @@ root.SetAction(parse =>
     return 2;
 });
 
+root.Subcommands.Add(BenchCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
