@@ -79,6 +79,6 @@ internal sealed record AllReduceResult(
     int Warmup,
     int Reps,
     Series Seconds,
-    double AlgbwGBps,
-    double BusbwGBps,
-    double AlgbwGBpsBest);
+    [property: JsonPropertyName("algbw_gb_per_s")] double AlgbwGBps,
+    [property: JsonPropertyName("busbw_gb_per_s")] double BusbwGBps,
+    [property: JsonPropertyName("algbw_gb_per_s_best")] double AlgbwGBpsBest);
