@@ -1,0 +1,84 @@
+// The JSON document `twa bench` writes (snake_case via BenchJsonContext). The records are internal and
+// kept together in this one file on purpose: they are one schema, read top to bottom.
+using System.Text.Json.Serialization;
+
+namespace Twa.Cli.Bench;
+
+/// <summary>Everything one `twa bench` run measured. Times are medians over all rounds' samples unless
+/// named otherwise; "best" figures use the fastest sample (less sensitive to a shared machine).</summary>
+internal sealed record BenchResult(
+    string Schema,
+    DateTimeOffset StartedAt,
+    double DurationSeconds,
+    bool Quick,
+    int Rounds,
+    string TwaVersion,
+    MachineFacts Machine,
+    [property: JsonPropertyName("load_average_1m_at_end")] double? LoadAverage1mAtEnd,
+    LibraryFacts Libtorch,
+    ThreadFacts Threads,
+    MatmulResult Matmul,
+    TinyOpResult TinyOps,
+    AllReduceResult AllReduce,
+    long LiveTensorsLeaked);
+
+/// <summary>libtorch as loaded by the binding (<c>Version</c>) and as compiled into the C++ reference
+/// (<c>CppReferenceVersion</c>); the two must match for the comparison to mean anything.</summary>
+internal sealed record LibraryFacts(string Version, string CppReferenceVersion, string BlasVendor, string CppReferencePath);
+
+/// <summary>Thread counts in effect on both sides (libtorch's intra-op pool and OpenBLAS' own pool).</summary>
+internal sealed record ThreadFacts(int Requested, int CsharpIntraOp, int CsharpBlas, int CppIntraOp, int CppBlas);
+
+internal sealed record MatmulResult(
+    long N,
+    string Dtype,
+    int WarmupPerRound,
+    int RepsPerRound,
+    double TargetRatio,
+    MatmulVariant Mm,
+    MatmulVariant MmOut);
+
+/// <summary>One matmul variant timed through the binding (C#) and directly (C++). Ratios are binding/C++
+/// in GFLOP/s, i.e. C++ seconds / C# seconds.</summary>
+internal sealed record MatmulVariant(
+    Series CsharpSeconds,
+    Series CppSeconds,
+    double CsharpGflops,
+    double CppGflops,
+    double CsharpGflopsBest,
+    double CppGflopsBest,
+    double Ratio,
+    double RatioBest);
+
+/// <summary>ns per call on 1-element f32 tensors. The overheads are differences of medians:
+/// binding = C# (scope) - C++ at::add; shim = C ABI from C++ - at::add; managed = C# (scope) - C ABI.</summary>
+internal sealed record TinyOpResult(
+    int CallsPerSample,
+    int SamplesPerRound,
+    int ScopeSize,
+    Series CppAddNs,
+    Series CppAbiAddNs,
+    Series CsharpAddInScopeNs,
+    Series CsharpAddUsingNs,
+    double BindingOverheadNs,
+    double BindingOverheadUsingNs,
+    double ShimOverheadNs,
+    double ManagedOverheadNs,
+    Series CsharpNumElementsNs,
+    Series CppAbiNumelNs,
+    Series CsharpRawPinvokeNs);
+
+/// <summary>Allreduce of <see cref="Bytes"/> bytes. algbw = bytes / seconds per allreduce; busbw = algbw *
+/// 2(n-1)/n, the traffic each rank's link carries in a ring (equal to algbw for 2 ranks). GB = 1e9 bytes.</summary>
+internal sealed record AllReduceResult(
+    long Bytes,
+    string Dtype,
+    int Ranks,
+    string Backend,
+    string Placement,
+    int Warmup,
+    int Reps,
+    Series Seconds,
+    [property: JsonPropertyName("algbw_gb_per_s")] double AlgbwGBps,
+    [property: JsonPropertyName("busbw_gb_per_s")] double BusbwGBps,
+    [property: JsonPropertyName("algbw_gb_per_s_best")] double AlgbwGBpsBest);

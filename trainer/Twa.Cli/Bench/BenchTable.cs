@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace Twa.Cli.Bench;
+
+/// <summary>The human-readable table `twa bench` prints (the JSON file holds every figure).</summary>
+internal static class BenchTable
+{
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+
+    public static string Render(BenchResult r, string jsonPath)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var m = r.Machine;
+        var t = r.Threads;
+        var sb = new StringBuilder();
+        sb.AppendLine(s_inv, $"twa bench{(r.Quick ? " --quick" : string.Empty)}: {m.Nproc} CPUs ({m.CpuModel}), libtorch {r.Libtorch.Version} " +
+                             $"(C++ reference {r.Libtorch.CppReferenceVersion}), BLAS {r.Libtorch.BlasVendor}");
+        sb.AppendLine(s_inv, $"threads: intra-op C# {t.CsharpIntraOp} / C++ {t.CppIntraOp}, BLAS C# {t.CsharpBlas} / C++ {t.CppBlas}; " +
+                             $"{r.Rounds} round(s) alternating sides; load avg {Load(m.LoadAverage1m)} -> {Load(r.LoadAverage1mAtEnd)}; " +
+                             $"{r.DurationSeconds:F1} s");
+        sb.AppendLine();
+
+        var mm = r.Matmul;
+        var reps = mm.Mm.CsharpSeconds.Count;
+        sb.AppendLine(s_inv, $"(a) matmul {mm.N}^3 {mm.Dtype}, GFLOP/s: median [best] of {reps} runs per side after warm-up");
+        sb.AppendLine("    variant                   C# binding         C++ direct         binding/C++");
+        Matmul(sb, "Mm (allocates result)", mm.Mm);
+        Matmul(sb, "MmOut (preallocated)", mm.MmOut);
+        sb.AppendLine(s_inv, $"    target binding/C++ >= {mm.TargetRatio:F2}: medians {Met(mm, v => v.Ratio)}, best runs {Met(mm, v => v.RatioBest)}");
+        sb.AppendLine();
+
+        var o = r.TinyOps;
+        sb.AppendLine(s_inv, $"(b) per call on 1-element f32 tensors, ns/call: median of {o.CppAddNs.Count} samples x {o.CallsPerSample} calls");
+        Row(sb, "C++     at::add(a, b)", o.CppAddNs);
+        Row(sb, "C++     C ABI twa_tensor_binary + free", o.CppAbiAddNs, $"shim +{o.ShimOverheadNs:F1}");
+        Row(sb, $"C#      a.Add(b) in TensorScope({o.ScopeSize})", o.CsharpAddInScopeNs, $"managed +{o.ManagedOverheadNs:F1}");
+        Row(sb, "C#      using var c = a.Add(b)", o.CsharpAddUsingNs);
+        sb.AppendLine(s_inv, $"    binding overhead per call (C# scope - C++):     {o.BindingOverheadNs,9:F1}   (using/Dispose: {o.BindingOverheadUsingNs:F1})");
+        Row(sb, "C#      t.NumElements (P/Invoke + SafeHandle)", o.CsharpNumElementsNs);
+        Row(sb, "C++     C ABI twa_tensor_numel", o.CppAbiNumelNs);
+        Row(sb, "C#      LibTorch.LiveTensorCount (bare P/Invoke)", o.CsharpRawPinvokeNs);
+        sb.AppendLine();
+
+        var a = r.AllReduce;
+        sb.AppendLine(s_inv, $"(c) allreduce SUM {a.Bytes >> 20} MiB {a.Dtype}, {a.Ranks} ranks, {a.Backend} ({a.Placement}), {a.Seconds.Count} runs");
+        sb.AppendLine(s_inv, $"    time per allreduce   median {a.Seconds.Median * 1e3:F1} ms   (min {a.Seconds.Min * 1e3:F1}, max {a.Seconds.Max * 1e3:F1})");
+        sb.AppendLine(s_inv, $"    algbw = bytes / time {a.AlgbwGBps,8:F2} GB/s   (best {a.AlgbwGBpsBest:F2})");
+        sb.AppendLine(s_inv, $"    busbw = algbw * 2(n-1)/n {a.BusbwGBps,4:F2} GB/s");
+        sb.AppendLine();
+        if (r.LiveTensorsLeaked != 0)
+        {
+            sb.AppendLine(s_inv, $"warning: {r.LiveTensorsLeaked} tensor handle(s) still alive after the benchmark");
+        }
+
+        sb.Append(s_inv, $"JSON: {jsonPath}");
+        return sb.ToString();
+    }
+
+    private static void Matmul(StringBuilder sb, string name, MatmulVariant v) =>
+        sb.AppendLine(s_inv, $"    {name,-24} {v.CsharpGflops,7:F1} [{v.CsharpGflopsBest,7:F1}]  {v.CppGflops,7:F1} [{v.CppGflopsBest,7:F1}]  " +
+                             $"{v.Ratio,6:F3} [{v.RatioBest:F3}]");
+
+    private static void Row(StringBuilder sb, string name, Series s, string? note = null) =>
+        sb.AppendLine(s_inv, $"    {name,-48}{s.Median,9:F1}   (min {s.Min:F1}){(note is null ? string.Empty : "   " + note)}");
+
+    private static string Met(MatmulResult mm, Func<MatmulVariant, double> ratio) =>
+        ratio(mm.Mm) >= mm.TargetRatio && ratio(mm.MmOut) >= mm.TargetRatio ? "met" : "NOT met";
+
+    private static string Load(double? load) => load?.ToString("F2", s_inv) ?? "?";
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Twa.Cli.Bench;
+using Twa.Torch;
+
+namespace Twa.Cli;
+
+/// <summary>
+/// `twa bench`: measures the binding against libtorch called from C++ in the same run (matmul GFLOP/s
+/// ratio, per-call overhead) and a 2-rank allreduce; prints a table and writes every figure as JSON.
+/// A benchmark, not a test: it exits 0 whether or not the targets are met.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Fewer rounds and repetitions: a smoke run of a few seconds, noisy figures" };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "Threads for libtorch's intra-op pool and OpenBLAS, on both sides (default: the number of CPUs)",
+        };
+        var output = new Option<string>("--out")
+        {
+            Description = "Where to write the JSON results",
+            DefaultValueFactory = _ => Path.Combine("bench-results", "bench.json"),
+        };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "Path of the C++ reference twa_matmul_ref (default: build/native/twa_matmul_ref above this program or the current directory)",
+        };
+
+        var command = new Command("bench", "Benchmark the libtorch binding against C++ (matmul, per-call overhead) and a 2-rank allreduce");
+        command.Options.Add(quick);
+        command.Options.Add(threads);
+        command.Options.Add(output);
+        command.Options.Add(reference);
+        command.SetAction(parse =>
+        {
+            var n = parse.GetValue(threads) ?? Environment.ProcessorCount;
+            if (n < 1)
+            {
+                Console.Error.WriteLine($"twa bench: --threads must be >= 1, got {n}");
+                return 2;
+            }
+
+            var settings = new BenchSettings(parse.GetValue(quick), n, parse.GetValue(output)!, parse.GetValue(reference));
+            try
+            {
+                var result = BenchRunner.Run(settings, Console.Error);
+                BenchRunner.WriteJson(result, settings.OutPath);
+                Console.WriteLine(BenchTable.Render(result, settings.OutPath));
+                return 0;
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or InvalidDataException or TimeoutException
+                                          or TorchException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"twa bench: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}
