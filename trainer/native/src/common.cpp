@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 
 #include <cmath>
+#include <dlfcn.h>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -155,7 +156,11 @@ twa_status twa_nccl_available(int32_t* out) noexcept {
 
 twa_status twa_set_num_threads(int32_t n) noexcept {
   TWA_GUARD(if (n < 1) throw InvalidArgument("thread count must be >= 1, got " + std::to_string(n));
-            at::set_num_threads(n));
+            at::set_num_threads(n);
+            // Debian's libtorch calls a pthread OpenBLAS whose own pool ignores at::set_num_threads:
+            // set it too when that BLAS is the one loaded, so matmuls honour the same limit.
+            using blas_threads_fn = void (*)(int);
+            if (auto fn = reinterpret_cast<blas_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(n));
 }
 
 twa_status twa_get_num_threads(int32_t* out) noexcept { TWA_GUARD(out_check(out); *out = at::get_num_threads()); }
