@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using Twa.Torch;
+using Twa.Torch.Serialization;
+using Twa.Training.Data;
+using Twa.Training.Jobs;
+using Twa.Training.Optim;
+
+namespace Twa.Training.Phases;
+
+/// <summary>
+/// Ordinary training that saves snapshots to the store: snapshot 0 = the initial weights (before any step), then
+/// one every <c>snapshotEvery.epochs</c> epochs (index = epochs done) or every <c>snapshotEvery.steps</c> steps
+/// (index = steps done / N). State (weights, BN buffers, optimizer moments, epoch, step) is committed after every
+/// epoch to <paramref name="stateDirectory"/>, and a run finding it there resumes after the last committed epoch.
+/// Optionally keeps an EMA of the weights (decay per step, copied at the first update as AveragedModel).
+/// </summary>
+public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSpec dataSpec, string stateDirectory, double? emaDecay = null)
+{
+    private const string StateFile = "base-state.safetensors";
+
+    /// <summary>EMA weights after <see cref="Run"/> when an EMA decay was given (owned by the caller).</summary>
+    public Tensor? Ema { get; private set; }
+
+    public IReadOnlyList<EpochRecord> Run()
+    {
+        var ctx = context;
+        var model = ctx.Model;
+        var flat = model.Parameters.Flat;
+        var train = ctx.Data.Train;
+        using var optimizer = OptimizerFactory.Create(spec.Optimizer);
+        var stepsPerEpoch = new EpochSampler(train.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
+        var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
+        var augmentation = new Augmentation(dataSpec.Augment.RandomCropPadding, dataSpec.Augment.HorizontalFlip, ctx.Seed);
+        var history = new List<EpochRecord>();
+        var firstEpoch = Resume(optimizer);
+        long step = (long)firstEpoch * stepsPerEpoch;
+        if (firstEpoch == 0)
+        {
+            Snapshot(0, 0, 0);
+        }
+        else
+        {
+            ctx.Log($"base: resuming after epoch {firstEpoch} from {Path.Combine(stateDirectory, StateFile)}");
+        }
+
+        for (var epoch = firstEpoch; epoch < spec.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            var sampler = new EpochSampler(train.Count, ctx.BatchSize, ctx.Seed, epoch);
+            double lossSum = 0;
+            long correct = 0;
+            var lr = schedule.At(step);
+            for (var b = 0; b < sampler.BatchCount; b++, step++)
+            {
+                lr = schedule.At(step);
+                var (l, c) = BatchStep.Run(ctx, train, sampler.GlobalBatch(b), augmentation, epoch,
+                    string.Create(CultureInfo.InvariantCulture, $"base training, epoch {epoch + 1}, step {step + 1}"));
+                lossSum += l;
+                correct += c;
+                optimizer.Update(flat, model.Parameters.FlatGrad, lr);
+                UpdateEma(flat);
+                if (spec.SnapshotEvery.Steps is int every && (step + 1) % every == 0)
+                {
+                    Snapshot((int)((step + 1) / every), epoch, step + 1);
+                }
+            }
+
+            if (spec.SnapshotEvery.Epochs is int perEpochs && (epoch + 1) % perEpochs == 0)
+            {
+                Snapshot((epoch + 1) / perEpochs, epoch + 1, step);
+            }
+
+            var test = Evaluator.Evaluate(model, ctx.Data.Test, ctx.Data.Mean, ctx.Data.Std);
+            var record = new EpochRecord("base", epoch + 1, lr, lossSum / train.Count, (double)correct / train.Count, test.Loss, test.Accuracy,
+                clock.Elapsed.TotalSeconds);
+            history.Add(record);
+            ctx.Log(string.Create(CultureInfo.InvariantCulture,
+                $"base  epoch {epoch + 1,3}/{spec.Epochs}  lr {lr:G3}  train loss {record.TrainLoss:F4} acc {record.TrainAccuracy:P2}  test loss {test.Loss:F4} acc {test.Accuracy:P2}  {record.Seconds:F1}s"));
+            Commit(optimizer, epoch + 1, step);
+        }
+
+        return history;
+    }
+
+    private void UpdateEma(Tensor flat)
+    {
+        if (emaDecay is not double decay)
+        {
+            return;
+        }
+
+        using var noGrad = Autograd.NoGrad();
+        if (Ema is null)
+        {
+            Ema = flat.Clone();
+            TensorScope.Current?.Detach(Ema);
+            return;
+        }
+
+        Ema.LerpInPlace(flat, 1 - decay);
+    }
+
+    private void Snapshot(int index, int epoch, long step)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["arch"] = context.Model.Architecture,
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+        };
+        context.Store.Save(index, context.Model.Parameters.Flat, context.Model.Buffers, metadata);
+    }
+
+    private void Commit(IOptimizer optimizer, int epochsDone, long step)
+    {
+        Directory.CreateDirectory(stateDirectory);
+        var tensors = new List<(string, Tensor)> { ("params", context.Model.Parameters.Flat) };
+        tensors.AddRange(context.Model.Buffers.Select(b => ($"buffer.{b.Name}", b.Tensor)));
+        tensors.AddRange(optimizer.State.Select(kv => ($"optimizer.{kv.Key}", kv.Value)));
+        if (Ema is not null)
+        {
+            tensors.Add(("ema", Ema));
+        }
+
+        SafetensorsFile.Write(Path.Combine(stateDirectory, StateFile), tensors, new Dictionary<string, string>
+        {
+            ["epochs_done"] = epochsDone.ToString(CultureInfo.InvariantCulture),
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
+            ["arch"] = context.Model.Architecture,
+        });
+    }
+
+    /// <summary>Restores the last committed state; returns the number of epochs already done (0 = fresh start).</summary>
+    private int Resume(IOptimizer optimizer)
+    {
+        var path = Path.Combine(stateDirectory, StateFile);
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var content = SafetensorsFile.Read(path);
+        if (content.Metadata.GetValueOrDefault("arch") != context.Model.Architecture)
+        {
+            throw new InvalidOperationException($"{path} holds state of a '{content.Metadata.GetValueOrDefault("arch")}' model, not '{context.Model.Architecture}'; use another --out directory");
+        }
+
+        using var noGrad = Autograd.NoGrad();
+        context.Model.Parameters.Flat.CopyFrom(content["params"]);
+        foreach (var (name, tensor) in context.Model.Buffers)
+        {
+            tensor.CopyFrom(content[$"buffer.{name}"]);
+        }
+
+        var state = content.Names.Where(n => n.StartsWith("optimizer.", StringComparison.Ordinal))
+            .ToDictionary(n => n["optimizer.".Length..], n => content[n]);
+        optimizer.Restore(state, long.Parse(content.Metadata["optimizer_steps"], CultureInfo.InvariantCulture));
+        if (content.Names.Contains("ema"))
+        {
+            Ema = content["ema"].Clone();
+        }
+
+        return int.Parse(content.Metadata["epochs_done"], CultureInfo.InvariantCulture);
+    }
+}
