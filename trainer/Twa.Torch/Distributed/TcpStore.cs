@@ -21,7 +21,8 @@ public sealed class TcpStore : IDisposable
 
     /// <summary>
     /// Hosts (<paramref name="isServer"/>) or connects to the store at <paramref name="host"/>:<paramref name="port"/>.
-    /// A client retries connecting until <paramref name="timeout"/>, which also bounds every blocking
+    /// A client retries connecting (so it may start before the server) until <paramref name="timeout"/>, at least
+    /// 1 s (libtorch's connect deadline has whole-second resolution). The timeout also bounds every blocking
     /// <see cref="Get"/> and the rendezvous of groups created on this store.
     /// </summary>
     /// <param name="host">Address the server binds to / the client connects to, e.g. "127.0.0.1".</param>
@@ -102,7 +103,8 @@ public sealed class TcpStore : IDisposable
     /// <summary>
     /// The value of <paramref name="key"/> as a new array; blocks until some client sets it.
     /// </summary>
-    /// <exception cref="CollectiveTimeoutException">The key did not appear within <see cref="Timeout"/>.</exception>
+    /// <exception cref="CollectiveTimeoutException">The key did not appear within <see cref="Timeout"/> (libtorch:
+    /// "Socket Timeout"); the handle stays usable.</exception>
     /// <exception cref="DistributedException">The connection to the server failed.</exception>
     public unsafe byte[] Get(string key)
     {

@@ -72,9 +72,16 @@ c10d::ReduceOp native_op(int32_t op) {
   }
 }
 
-void check_collective_tensor(const at::Tensor& t, const char* what) {
+void check_collective_tensor(const twa_pg_s& g, const at::Tensor& t, const char* what) {
   if (!t.is_contiguous()) throw InvalidArgument(std::string(what) + " must be contiguous");
   if (t.dim() == 0) throw InvalidArgument(std::string(what) + " must have at least one dimension");
+#if TORCH_VERSION_MAJOR < 2
+  // Gloo's type dispatch in libtorch 1.13 has no Bool or BFloat16 case: the work fails with "Invalid scalar
+  // type" after it was queued. Verified on 1.13 only, so newer libtorch versions are left to dispatch.
+  if (g.backend == 0 && (t.scalar_type() == at::kBool || t.scalar_type() == at::kBFloat16))
+    throw InvalidArgument(std::string("gloo in libtorch ") + TORCH_VERSION + " cannot reduce or send " + c10::toString(t.scalar_type()) +
+                          " tensors (" + what + "); convert to UInt8 or Float32 first");
+#endif
 }
 
 // AVG is SUM followed by a division: reject integer tensors before anything is sent (the division would
@@ -132,8 +139,12 @@ twa_status twa_store_tcp_new(const char* host, int32_t port, int32_t world_size,
       if (port < 0 || port > 65535) throw InvalidArgument("store port " + std::to_string(port) + " is out of range");
       c10d::TCPStoreOptions o; o.port = static_cast<uint16_t>(port); o.isServer = is_server != 0;
       if (world_size > 0) o.numWorkers = static_cast<size_t>(world_size);
-      o.waitWorkers = false; o.timeout = timeout_of(timeout_ms);
+      // libtorch 1.13 connects with a deadline in whole seconds: a sub-second timeout fails at once ("timed out
+      // after 0s while trying to connect"). Connect with at least 1 s, then apply the requested timeout.
+      const auto timeout = timeout_of(timeout_ms);
+      o.waitWorkers = false; o.timeout = std::max(timeout, std::chrono::milliseconds(std::chrono::seconds(1)));
       auto store = c10::make_intrusive<c10d::TCPStore>(std::string(host), o);
+      store->setTimeout(timeout);
       const int32_t bound = static_cast<int32_t>(store->getPort());
       *out = new twa_store_s{store, bound});
 }
@@ -216,7 +227,7 @@ twa_status twa_pg_size(twa_pg pg, int32_t* out) noexcept { TWA_GUARD(out_check(o
 
 twa_status twa_pg_allreduce(twa_pg pg, twa_tensor t, int32_t op) noexcept {
   TWA_DIST_GUARD(
-      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(x, "allreduce tensor"); check_op_for(op, x, "tensor");
+      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(g, x, "allreduce tensor"); check_op_for(op, x, "tensor");
       if (x.numel() == 0) return TWA_OK;  // nothing to exchange (every rank has the same shape)
       c10d::AllreduceOptions o; o.reduceOp = native_op(op); o.timeout = g.timeout;
       std::vector<at::Tensor> v{x}; wait(g, g.pg->allreduce(v, o), "allreduce");
@@ -226,7 +237,7 @@ twa_status twa_pg_allreduce(twa_pg pg, twa_tensor t, int32_t op) noexcept {
 twa_status twa_pg_reduce_scatter(twa_pg pg, twa_tensor output, twa_tensor input, const int64_t* counts, int32_t op) noexcept {
   TWA_DIST_GUARD(
       auto& g = PG(pg); auto& in = T(input); auto& outp = T(output);
-      check_collective_tensor(in, "reduce_scatter input"); check_collective_tensor(outp, "reduce_scatter output");
+      check_collective_tensor(g, in, "reduce_scatter input"); check_collective_tensor(g, outp, "reduce_scatter output");
       check_op_for(op, in, "input"); check_same_rows_layout(outp, in, "reduce_scatter");
       const int32_t size = g.pg->getSize(); const int32_t rank = g.pg->getRank();
       auto c = counts_of(counts, size, in.size(0), "reduce_scatter input");
@@ -255,7 +266,7 @@ twa_status twa_pg_reduce_scatter(twa_pg pg, twa_tensor output, twa_tensor input,
 twa_status twa_pg_allgather(twa_pg pg, twa_tensor output, twa_tensor input, const int64_t* counts) noexcept {
   TWA_DIST_GUARD(
       auto& g = PG(pg); auto& in = T(input); auto& outp = T(output);
-      check_collective_tensor(in, "allgather input"); check_collective_tensor(outp, "allgather output");
+      check_collective_tensor(g, in, "allgather input"); check_collective_tensor(g, outp, "allgather output");
       check_same_rows_layout(outp, in, "allgather");
       const int32_t size = g.pg->getSize(); const int32_t rank = g.pg->getRank();
       auto c = counts_of(counts, size, outp.size(0), "allgather output");
@@ -288,7 +299,7 @@ twa_status twa_pg_allgather(twa_pg pg, twa_tensor output, twa_tensor input, cons
 
 twa_status twa_pg_broadcast(twa_pg pg, twa_tensor t, int32_t root) noexcept {
   TWA_DIST_GUARD(
-      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(x, "broadcast tensor");
+      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(g, x, "broadcast tensor");
       if (root < 0 || root >= g.pg->getSize()) throw InvalidArgument("broadcast root " + std::to_string(root) + " is outside the group");
       if (x.numel() == 0) return TWA_OK;
       c10d::BroadcastOptions o; o.rootRank = root; o.timeout = g.timeout;
