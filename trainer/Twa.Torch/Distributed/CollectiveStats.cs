@@ -9,7 +9,7 @@ namespace Twa.Torch.Distributed;
 /// </summary>
 /// <remarks>
 /// <para><c>BytesSent</c> is what THIS rank writes to its peers for the algorithm Gloo runs (payload only;
-/// Gloo adds a 48-byte header per message). With P ranks, B = the tensor's bytes, r = this rank:</para>
+/// Gloo adds 48-byte control headers, e.g. +1728 B on an 8 MiB all-reduce of 3 ranks). With P ranks, B = the tensor's bytes, r = this rank:</para>
 /// <list type="bullet">
 /// <item><b>AllReduce</b> (Gloo ring, reduce-scatter then allgather over segments): N = roundUp(max(ceil(B / 1 MiB),
 /// 2P), P) segments of s = roundUp(ceil(B/N), elementSize) bytes, S = N/P; this rank sends, for i in [0, N-S),
