@@ -276,7 +276,10 @@ TWA_API twa_status twa_linalg_qr(twa_tensor a, twa_tensor* q, twa_tensor* r) TWA
 TWA_API twa_status twa_linalg_inv(twa_tensor a, twa_tensor* out) TWA_NOEXCEPT;
 
 /* ---- distributed (c10d) -------------------------------------------------------------- */
-/* A TCPStore; is_server != 0 hosts it in this process. world_size < 0 = unknown. timeout in ms. */
+/* A TCPStore; is_server != 0 hosts it in this process (port 0 = a free port, see twa_store_port). world_size < 0 =
+   unknown. timeout in ms bounds get/wait and group rendezvous; connecting (clients retry while the server is not up
+   yet) waits at least 1 s, libtorch 1.13's resolution. The server lives while any handle to it does (prefix views
+   and process groups hold one). */
 TWA_API twa_status twa_store_tcp_new(const char* host, int32_t port, int32_t world_size, int32_t is_server,
                                      int64_t timeout_ms, twa_store* out) TWA_NOEXCEPT;
 /* The port actually bound (useful with port 0 on the server). */
@@ -285,12 +288,21 @@ TWA_API twa_status twa_store_port(twa_store s, int32_t* out) TWA_NOEXCEPT;
 TWA_API twa_status twa_store_prefix_new(twa_store s, const char* prefix, twa_store* out) TWA_NOEXCEPT;
 TWA_API void twa_store_free(twa_store s) TWA_NOEXCEPT;
 TWA_API twa_status twa_store_set(twa_store s, const char* key, const uint8_t* value, int64_t len) TWA_NOEXCEPT;
-/* Blocks up to the store timeout. *value is a buffer owned by the shim until the next get on this thread. */
+/* Blocks up to the store timeout (then TWA_ERR_TIMEOUT, "Socket Timeout"). *value is a buffer owned by the shim
+   until the next get on this thread. */
 TWA_API twa_status twa_store_get(twa_store s, const char* key, const uint8_t** value, int64_t* len) TWA_NOEXCEPT;
 TWA_API twa_status twa_store_add(twa_store s, const char* key, int64_t delta, int64_t* out) TWA_NOEXCEPT;
 
-/* backend: 0 gloo, 1 nccl. timeout applies to every collective. bind_address: the address (or, prefixed
-   with "if:", the interface name) Gloo's transport binds to; NULL = resolve this host's name. */
+/* backend: 0 gloo, 1 nccl (TWA_ERR_INVALID_ARGUMENT when not compiled in). timeout applies to every collective.
+   bind_address: the address (or, prefixed with "if:", the interface name) Gloo's transport binds to; NULL =
+   resolve this host's name. Blocks until all `size` ranks joined (store timeout). Use a fresh store or prefix
+   per group.
+   Collectives: tensors must be contiguous, at least 1-D, and (Gloo, libtorch 1.13) not Bool/BFloat16; AVG needs
+   a floating-point tensor; these and count/shape checks fail with TWA_ERR_INVALID_ARGUMENT on the calling rank
+   before anything is sent, and the group stays usable. Zero-element collectives return without communicating.
+   A lost peer fails the collective with TWA_ERR_DISTRIBUTED (connection closed/reset), a silent one with
+   TWA_ERR_TIMEOUT after `timeout`; the message names the op, rank, size and limit. After either, free the group
+   with abort != 0 and build a new one. */
 TWA_API twa_status twa_pg_new(twa_store s, int32_t rank, int32_t size, int32_t backend, int64_t timeout_ms,
                               const char* bind_address, twa_pg* out) TWA_NOEXCEPT;
 /* Frees the group. abort == 0 waits for pending work (at most the timeout); abort != 0 returns at once and
@@ -302,10 +314,12 @@ enum { TWA_REDOP_SUM = 0, TWA_REDOP_AVG = 1, TWA_REDOP_MIN = 2, TWA_REDOP_MAX = 
 /* In place on t. */
 TWA_API twa_status twa_pg_allreduce(twa_pg pg, twa_tensor t, int32_t op) TWA_NOEXCEPT;
 /* input is split along dim 0 into `size` chunks of counts[r] rows each (counts may be NULL: equal split);
-   rank r receives the reduction of every rank's chunk r in output. */
+   rank r receives the reduction of every rank's chunk r in output (counts[r] rows, same dtype and trailing shape).
+   Gloo has no reduce_scatter in 1.13: implemented as alltoall_base + a local reduction. */
 TWA_API twa_status twa_pg_reduce_scatter(twa_pg pg, twa_tensor output, twa_tensor input, const int64_t* counts,
                                          int32_t op) TWA_NOEXCEPT;
-/* Concatenates every rank's input (counts[r] rows, along dim 0; NULL = equal) into output. */
+/* Concatenates every rank's input (counts[r] rows, along dim 0; NULL = equal) into output, in rank order.
+   Uneven counts are padded to the largest chunk on the wire. */
 TWA_API twa_status twa_pg_allgather(twa_pg pg, twa_tensor output, twa_tensor input, const int64_t* counts) TWA_NOEXCEPT;
 TWA_API twa_status twa_pg_broadcast(twa_pg pg, twa_tensor t, int32_t root) TWA_NOEXCEPT;
 TWA_API twa_status twa_pg_barrier(twa_pg pg) TWA_NOEXCEPT;

@@ -43,8 +43,23 @@ std::chrono::milliseconds timeout_of(int64_t ms) {
   return std::chrono::milliseconds(ms);
 }
 
-void wait(twa_pg_s& g, const c10::intrusive_ptr<c10d::Work>& work) {
-  if (!work->wait(g.timeout)) throw std::runtime_error("collective timed out after " + std::to_string(g.timeout.count()) + " ms");
+// Waits for `work`, prefixing any failure with the collective and the group so the message stands on its own
+// ("allreduce failed on rank 0 of 3 (limit 3000 ms): Connection closed by peer ..."). The prefix avoids the
+// words the status mapping reads as a timeout, so the status still follows libtorch's message.
+void wait(twa_pg_s& g, const c10::intrusive_ptr<c10d::Work>& work, const char* op) {
+  auto where = [&] {
+    return std::string(op) + " failed on rank " + std::to_string(g.pg->getRank()) + " of " + std::to_string(g.pg->getSize()) +
+           " (limit " + std::to_string(g.timeout.count()) + " ms): ";
+  };
+  bool done = false;
+  try {
+    done = work->wait(g.timeout);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(where() + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where() + e.what());
+  }
+  if (!done) throw std::runtime_error(where() + "timed out");
 }
 
 c10d::ReduceOp native_op(int32_t op) {
@@ -57,9 +72,34 @@ c10d::ReduceOp native_op(int32_t op) {
   }
 }
 
-void check_collective_tensor(const at::Tensor& t, const char* what) {
+void check_collective_tensor(const twa_pg_s& g, const at::Tensor& t, const char* what) {
   if (!t.is_contiguous()) throw InvalidArgument(std::string(what) + " must be contiguous");
   if (t.dim() == 0) throw InvalidArgument(std::string(what) + " must have at least one dimension");
+#if TORCH_VERSION_MAJOR < 2
+  // Gloo's type dispatch in libtorch 1.13 has no Bool or BFloat16 case: the work fails with "Invalid scalar
+  // type" after it was queued. Verified on 1.13 only, so newer libtorch versions are left to dispatch.
+  if (g.backend == 0 && (t.scalar_type() == at::kBool || t.scalar_type() == at::kBFloat16))
+    throw InvalidArgument(std::string("gloo in libtorch ") + TORCH_VERSION + " cannot reduce or send " + c10::toString(t.scalar_type()) +
+                          " tensors (" + what + "); convert to UInt8 or Float32 first");
+#endif
+}
+
+// AVG is SUM followed by a division: reject integer tensors before anything is sent (the division would
+// fail after the data was already summed).
+void check_op_for(int32_t op, const at::Tensor& t, const char* what) {
+  native_op(op);
+  if (op == TWA_REDOP_AVG && !at::isFloatingType(t.scalar_type()))
+    throw InvalidArgument(std::string("average needs a floating-point ") + what + ", got " + c10::toString(t.scalar_type()));
+}
+
+// Output and input of reduce_scatter/allgather differ only in their number of rows.
+void check_same_rows_layout(const at::Tensor& output, const at::Tensor& input, const char* what) {
+  if (output.scalar_type() != input.scalar_type() || output.device() != input.device())
+    throw InvalidArgument(std::string(what) + " output is " + c10::toString(output.scalar_type()) + " on " + output.device().str() +
+                          " but the input is " + c10::toString(input.scalar_type()) + " on " + input.device().str());
+  if (output.dim() != input.dim() || !std::equal(output.sizes().begin() + 1, output.sizes().end(), input.sizes().begin() + 1))
+    throw InvalidArgument(std::string(what) + " output has shape " + c10::str(output.sizes()) + " but the input has shape " +
+                          c10::str(input.sizes()) + "; they may differ only in dim 0");
 }
 
 std::vector<int64_t> counts_of(const int64_t* counts, int32_t size, int64_t rows, const char* what) {
@@ -99,8 +139,12 @@ twa_status twa_store_tcp_new(const char* host, int32_t port, int32_t world_size,
       if (port < 0 || port > 65535) throw InvalidArgument("store port " + std::to_string(port) + " is out of range");
       c10d::TCPStoreOptions o; o.port = static_cast<uint16_t>(port); o.isServer = is_server != 0;
       if (world_size > 0) o.numWorkers = static_cast<size_t>(world_size);
-      o.waitWorkers = false; o.timeout = timeout_of(timeout_ms);
+      // libtorch 1.13 connects with a deadline in whole seconds: a sub-second timeout fails at once ("timed out
+      // after 0s while trying to connect"). Connect with at least 1 s, then apply the requested timeout.
+      const auto timeout = timeout_of(timeout_ms);
+      o.waitWorkers = false; o.timeout = std::max(timeout, std::chrono::milliseconds(std::chrono::seconds(1)));
       auto store = c10::make_intrusive<c10d::TCPStore>(std::string(host), o);
+      store->setTimeout(timeout);
       const int32_t bound = static_cast<int32_t>(store->getPort());
       *out = new twa_store_s{store, bound});
 }
@@ -183,28 +227,31 @@ twa_status twa_pg_size(twa_pg pg, int32_t* out) noexcept { TWA_GUARD(out_check(o
 
 twa_status twa_pg_allreduce(twa_pg pg, twa_tensor t, int32_t op) noexcept {
   TWA_DIST_GUARD(
-      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(x, "allreduce tensor");
+      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(g, x, "allreduce tensor"); check_op_for(op, x, "tensor");
+      if (x.numel() == 0) return TWA_OK;  // nothing to exchange (every rank has the same shape)
       c10d::AllreduceOptions o; o.reduceOp = native_op(op); o.timeout = g.timeout;
-      std::vector<at::Tensor> v{x}; wait(g, g.pg->allreduce(v, o));
+      std::vector<at::Tensor> v{x}; wait(g, g.pg->allreduce(v, o), "allreduce");
       if (op == TWA_REDOP_AVG) x.div_(g.pg->getSize()));
 }
 
 twa_status twa_pg_reduce_scatter(twa_pg pg, twa_tensor output, twa_tensor input, const int64_t* counts, int32_t op) noexcept {
   TWA_DIST_GUARD(
       auto& g = PG(pg); auto& in = T(input); auto& outp = T(output);
-      check_collective_tensor(in, "reduce_scatter input"); check_collective_tensor(outp, "reduce_scatter output");
+      check_collective_tensor(g, in, "reduce_scatter input"); check_collective_tensor(g, outp, "reduce_scatter output");
+      check_op_for(op, in, "input"); check_same_rows_layout(outp, in, "reduce_scatter");
       const int32_t size = g.pg->getSize(); const int32_t rank = g.pg->getRank();
       auto c = counts_of(counts, size, in.size(0), "reduce_scatter input");
       const int64_t mine = c[static_cast<size_t>(rank)];
-      if (outp.size(0) != mine || outp.numel() != mine * (in.size(0) == 0 ? 0 : in.numel() / in.size(0)))
-        throw InvalidArgument("reduce_scatter output has shape " + c10::str(outp.sizes()) + " but this rank's chunk is " +
+      if (outp.size(0) != mine)
+        throw InvalidArgument("reduce_scatter output has " + std::to_string(outp.size(0)) + " rows but this rank's chunk is " +
                               std::to_string(mine) + " rows of the input");
+      if (in.numel() == 0) return TWA_OK;  // no rows or empty rows on every rank: nothing to exchange
       // Every rank sends chunk r to rank r (all-to-all) and reduces the `size` chunks it receives:
       // (size-1)/size of the input leaves each rank, the same volume as a ring reduce-scatter.
       at::Tensor recv = at::empty(shape_with_rows(in, mine * size), in.options());
       std::vector<int64_t> out_splits(static_cast<size_t>(size), mine);
       c10d::AllToAllOptions o; o.timeout = g.timeout;
-      wait(g, g.pg->alltoall_base(recv, in, out_splits, c, o));
+      wait(g, g.pg->alltoall_base(recv, in, out_splits, c, o), "reduce_scatter");
       auto piece_shape = in.sizes().vec(); piece_shape[0] = mine; piece_shape.insert(piece_shape.begin(), size);
       auto pieces = recv.view(piece_shape);
       switch (op) {
@@ -219,13 +266,15 @@ twa_status twa_pg_reduce_scatter(twa_pg pg, twa_tensor output, twa_tensor input,
 twa_status twa_pg_allgather(twa_pg pg, twa_tensor output, twa_tensor input, const int64_t* counts) noexcept {
   TWA_DIST_GUARD(
       auto& g = PG(pg); auto& in = T(input); auto& outp = T(output);
-      check_collective_tensor(in, "allgather input"); check_collective_tensor(outp, "allgather output");
+      check_collective_tensor(g, in, "allgather input"); check_collective_tensor(g, outp, "allgather output");
+      check_same_rows_layout(outp, in, "allgather");
       const int32_t size = g.pg->getSize(); const int32_t rank = g.pg->getRank();
       auto c = counts_of(counts, size, outp.size(0), "allgather output");
       if (in.size(0) != c[static_cast<size_t>(rank)])
         throw InvalidArgument("allgather input has " + std::to_string(in.size(0)) + " rows but this rank's count is " +
                               std::to_string(c[static_cast<size_t>(rank)]));
       const int64_t maxc = *std::max_element(c.begin(), c.end());
+      if (maxc == 0 || outp.numel() == 0) return TWA_OK;  // every chunk is empty: nothing to exchange
       const bool even = std::all_of(c.begin(), c.end(), [&](int64_t v) { return v == maxc; });
       at::Tensor send = in;
       if (!even) {  // Gloo's allgather needs equal sizes: pad to the largest chunk.
@@ -237,7 +286,7 @@ twa_status twa_pg_allgather(twa_pg pg, twa_tensor output, twa_tensor input, cons
       for (int32_t r = 0; r < size; ++r) outs.push_back(recv.narrow(0, r * maxc, maxc));
       std::vector<std::vector<at::Tensor>> outputs{outs}; std::vector<at::Tensor> inputs{send};
       c10d::AllgatherOptions o; o.timeout = g.timeout;
-      wait(g, g.pg->allgather(outputs, inputs, o));
+      wait(g, g.pg->allgather(outputs, inputs, o), "allgather");
       if (!even) {
         int64_t off = 0;
         for (int32_t r = 0; r < size; ++r) {
@@ -250,14 +299,15 @@ twa_status twa_pg_allgather(twa_pg pg, twa_tensor output, twa_tensor input, cons
 
 twa_status twa_pg_broadcast(twa_pg pg, twa_tensor t, int32_t root) noexcept {
   TWA_DIST_GUARD(
-      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(x, "broadcast tensor");
+      auto& g = PG(pg); auto& x = T(t); check_collective_tensor(g, x, "broadcast tensor");
       if (root < 0 || root >= g.pg->getSize()) throw InvalidArgument("broadcast root " + std::to_string(root) + " is outside the group");
+      if (x.numel() == 0) return TWA_OK;
       c10d::BroadcastOptions o; o.rootRank = root; o.timeout = g.timeout;
-      std::vector<at::Tensor> v{x}; wait(g, g.pg->broadcast(v, o)));
+      std::vector<at::Tensor> v{x}; wait(g, g.pg->broadcast(v, o), "broadcast"));
 }
 
 twa_status twa_pg_barrier(twa_pg pg) noexcept {
-  TWA_DIST_GUARD(auto& g = PG(pg); c10d::BarrierOptions o; o.timeout = g.timeout; wait(g, g.pg->barrier(o)));
+  TWA_DIST_GUARD(auto& g = PG(pg); c10d::BarrierOptions o; o.timeout = g.timeout; wait(g, g.pg->barrier(o), "barrier"));
 }
 
 }  // extern "C"
