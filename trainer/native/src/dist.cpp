@@ -20,8 +20,16 @@ struct twa_store_s {
   int32_t port = -1;
 };
 
+// libtorch 1.13: ProcessGroupGloo/NCCL derive from c10d::ProcessGroup. From 2.0 they derive from c10d::Backend
+// (ProcessGroup became a dispatching wrapper). Both expose the collectives we call with the same signatures.
+#if TORCH_VERSION_MAJOR >= 2
+using twa_pg_base = c10d::Backend;
+#else
+using twa_pg_base = c10d::ProcessGroup;
+#endif
+
 struct twa_pg_s {
-  c10::intrusive_ptr<c10d::ProcessGroup> pg;
+  c10::intrusive_ptr<twa_pg_base> pg;
   std::chrono::milliseconds timeout;
   int32_t backend = 0;
 };
