@@ -19,6 +19,7 @@ root.SetAction(parse =>
     return 2;
 });
 
+root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
 try

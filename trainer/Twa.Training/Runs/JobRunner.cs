@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using Twa.Torch;
+using Twa.Torch.Serialization;
+using Twa.Training.Averaging;
+using Twa.Training.Data;
+using Twa.Training.Jobs;
+using Twa.Training.Models;
+using Twa.Training.Phases;
+using Twa.Training.Stores;
+
+namespace Twa.Training.Runs;
+
+/// <summary>Runs a TwaJob on this machine with one worker: base training (with snapshots), the SWA/EMA baselines
+/// and TWA, then writes the outputs. A failing run leaves no metrics.json (the success marker).</summary>
+public static class JobRunner
+{
+    public static RunResult Run(V1Alpha1TwaJob job, RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(options);
+        var log = options.Log ?? (_ => { });
+        var t = job.Spec.Training;
+        var seed = options.Seed ?? t.Seed;
+        Directory.CreateDirectory(options.OutputDirectory);
+        File.Delete(Path.Combine(options.OutputDirectory, RunOutputs.MetricsFile)); // a stale marker must not survive a failed rerun
+
+        var device = t.Device == "auto" ? (LibTorch.CudaDeviceCount > 0 ? Device.Cuda(0) : Device.Cpu) : Device.Parse(t.Device);
+        var data = DatasetCatalog.Load(t.Data, t.Model.NumClasses, (ulong)seed);
+        var train = data.Train;
+        using var model = ModelFactory.Create(t.Model.Arch, [train.Channels, train.Height, train.Width], t.Model.NumClasses, device: device);
+        using (var init = new Generator((ulong)seed))
+        {
+            model.Initialize(init);
+        }
+
+        model.DropoutGenerator = new Generator((ulong)seed + 1);
+        var store = new LocalSnapshotStore(options.StoreDirectory ?? Path.Combine(options.OutputDirectory, "snapshots"));
+        var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log);
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {device}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}"));
+        var result = new RunResult { JobName = job.Metadata.Name, Seed = seed, Device = device.ToString(), Parameters = model.Parameters.NumElements };
+
+        Tensor? ema = null;
+        try
+        {
+            if (t.Base is { } baseSpec)
+            {
+                var clock = Stopwatch.StartNew();
+                var trainer = new BaseTrainer(ctx, baseSpec, t.Data, Path.Combine(options.OutputDirectory, "state"),
+                    t.Baselines.Contains(BaselineName.Ema) ? 0.999 : null);
+                result.History.AddRange(trainer.Run());
+                ema = trainer.Ema;
+                result.BaseSeconds = clock.Elapsed.TotalSeconds;
+                result.BaseEpochs = baseSpec.Epochs;
+                result.BaseTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+            }
+
+            if (t.Twa is { } twaSpec)
+            {
+                var snapshots = twaSpec.Snapshots.Indices().ToArray();
+                if (t.Baselines.Contains(BaselineName.Swa))
+                {
+                    result.Swa = SwaBaseline.Evaluate(ctx, snapshots);
+                    log(string.Create(CultureInfo.InvariantCulture, $"swa   snapshots {snapshots[0]}..{snapshots[^1]}: test acc {result.Swa.Value.Accuracy:P2}"));
+                }
+
+                if (ema is not null)
+                {
+                    using (Autograd.NoGrad())
+                    {
+                        model.Parameters.Flat.CopyFrom(ema);
+                    }
+
+                    Evaluator.RefreshBatchNorm(model, data.Train, data.Mean, data.Std);
+                    result.Ema = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+                    log(string.Create(CultureInfo.InvariantCulture, $"ema   decay 0.999: test acc {result.Ema.Value.Accuracy:P2}"));
+                }
+
+                if (twaSpec.Variant != TwaVariant.Schmidt)
+                {
+                    throw new NotSupportedException("spec.training.twa.variant: 'centered' (journal TWA) is not implemented yet; use schmidt");
+                }
+
+                var clock = Stopwatch.StartNew();
+                result.Twa = new SchmidtTwa(ctx, twaSpec).Run();
+                result.History.AddRange(result.Twa.History);
+                result.TwaSeconds = clock.Elapsed.TotalSeconds;
+                result.TwaTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+            }
+        }
+        finally
+        {
+            ema?.Dispose();
+        }
+
+        var weights = model.Parameters.NamedParameters.Concat(model.Buffers).ToList();
+        SafetensorsFile.Write(Path.Combine(options.OutputDirectory, "model.safetensors"), weights,
+            new Dictionary<string, string> { ["arch"] = t.Model.Arch, ["job"] = job.Metadata.Name });
+        RunOutputs.Write(options.OutputDirectory, job, result);
+        log(string.Create(CultureInfo.InvariantCulture, $"final test accuracy {result.Final.Accuracy:P2} (loss {result.Final.Loss:F4}); outputs in {options.OutputDirectory}"));
+        return result;
+    }
+}
