@@ -68,4 +68,33 @@ public static class IdxFile
 
         return (shape, bytes[offset..]);
     }
+
+    /// <summary>Writes an unsigned-byte IDX file (gzip-compressed when the path ends in .gz).</summary>
+    public static void Write(string path, ReadOnlySpan<int> shape, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        long count = 1;
+        foreach (var d in shape)
+        {
+            count *= d;
+        }
+
+        if (count != data.Length)
+        {
+            throw new ArgumentException($"shape {string.Join("x", shape.ToArray())} needs {count} bytes, got {data.Length}");
+        }
+
+        var header = new byte[4 + 4 * shape.Length];
+        header[2] = 0x08;
+        header[3] = (byte)shape.Length;
+        for (var i = 0; i < shape.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4 + 4 * i), (uint)shape[i]);
+        }
+
+        using var file = File.Create(path);
+        using Stream target = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : file;
+        target.Write(header);
+        target.Write(data);
+    }
 }

@@ -20,6 +20,7 @@ public static class ModelFactory
             "resnet56" => new CifarResNet(56, inputShape, numClasses, dtype: dtype, device: device),
             "preresnet20" => new CifarResNet(20, inputShape, numClasses, preActivation: true, dtype, device),
             "vgg16bn" => new Vgg16Bn(inputShape, numClasses, dtype, device),
+            "resnet8" => new CifarResNet(8, inputShape, numClasses, dtype: dtype, device: device),
             "vit" => new VisionTransformer(inputShape, numClasses, patch: inputShape[1] % 4 == 0 ? 4 : 7, dtype: dtype, device: device),
             _ => throw new ArgumentException($"unknown architecture '{arch}'; use one of: {string.Join(", ", ModelSpec.KnownArchitectures)}"),
         };

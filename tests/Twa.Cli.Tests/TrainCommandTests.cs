@@ -1,0 +1,82 @@
+namespace Twa.Cli.Tests;
+
+/// <summary>`twa train` on bad input: one clear line, a non-zero exit code, and no metrics.json pretending success.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("twa-cli-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private const string Valid = """
+        apiVersion: twa.dev/v1alpha1
+        kind: TwaJob
+        metadata: {name: cli}
+        spec:
+          training:
+            model: {arch: lenet5}
+            data: {path: /usr/share/datasets/fashion-mnist}
+            base: {epochs: 2, optimizer: {lr: 0.05}}
+            twa: {snapshots: {from: 0, to: 3}, epochs: 1}
+        """;
+
+    private async Task<(TwaProcess.Result Result, string Output)> TrainAsync(string yaml)
+    {
+        var job = Path.Combine(_dir.FullName, "job.yaml");
+        await File.WriteAllTextAsync(job, yaml);
+        var output = Path.Combine(_dir.FullName, "out");
+        return (await TwaProcess.RunAsync(null, "train", job, "--out", output), output);
+    }
+
+    private static void AssertOneLineError(TwaProcess.Result r, int code, string expected)
+    {
+        Assert.Equal(code, r.ExitCode);
+        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("twa: error:", StringComparison.Ordinal)).ToArray();
+        Assert.Single(lines);
+        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Train_TypoedField_Exits2WithSuggestion()
+    {
+        var (r, _) = await TrainAsync(Valid.Replace("epochs: 2,", "epocs: 2,", StringComparison.Ordinal));
+        AssertOneLineError(r, 2, "spec.training.base.epocs (line 8, column 12): unknown field; did you mean 'epochs'?");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Train_UnknownArchitecture_Exits2()
+    {
+        var (r, _) = await TrainAsync(Valid.Replace("arch: lenet5", "arch: lenet6", StringComparison.Ordinal));
+        AssertOneLineError(r, 2, "unknown architecture 'lenet6'");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Train_SnapshotRangeBeyondBaseTraining_Exits2()
+    {
+        var (r, _) = await TrainAsync(Valid.Replace("to: 3", "to: 7", StringComparison.Ordinal));
+        AssertOneLineError(r, 2, "7 is beyond the 3 snapshots base training saves");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Train_MissingDataset_Exits4NamingThePath()
+    {
+        var (r, output) = await TrainAsync(Valid.Replace("/usr/share/datasets/fashion-mnist", "/nope/fmnist", StringComparison.Ordinal));
+        AssertOneLineError(r, 4, "/nope/fmnist: dataset directory not found");
+        Assert.False(File.Exists(Path.Combine(output, "metrics.json")));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Train_NaNLoss_Exits5AndLeavesNoMetrics()
+    {
+        var (r, output) = await TrainAsync(Valid.Replace("lr: 0.05", "lr: 1.0e+12", StringComparison.Ordinal));
+        AssertOneLineError(r, 5, "the loss is NaN");
+        Assert.False(File.Exists(Path.Combine(output, "metrics.json")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Train_MissingJobFile_Exits2()
+    {
+        var r = await TwaProcess.RunAsync(null, "train", Path.Combine(_dir.FullName, "absent.yaml"));
+        AssertOneLineError(r, 2, "absent.yaml: file not found");
+    }
+}
