@@ -39,9 +39,9 @@ build: deps
 test: build
 	tools/run-tests.sh $(CONFIG)
 
-## run: the main job on the embedded default (local, no cluster)
+## run: the main job on the embedded default (local, no cluster): LeNet-5 on Fashion-MNIST, base + SWA + TWA
 run: build
-	bin/twa --version
+	bin/twa train examples/fashion-mnist-lenet.yaml --out runs/latest
 
 ## bench: benchmarks (figures as ratios against baselines measured in the same run)
 bench: build
