@@ -114,12 +114,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
                 Reconstruct();
             }
 
-            var test = Evaluator.Evaluate(model, ctx.Data.Test, ctx.Data.Mean, ctx.Data.Std);
-            var record = new EpochRecord("twa", epoch + 1, lr, lossSum / fitSet.Count, (double)correct / fitSet.Count, test.Loss, test.Accuracy,
-                clock.Elapsed.TotalSeconds);
-            history.Add(record);
-            ctx.Log(string.Create(CultureInfo.InvariantCulture,
-                $"twa   epoch {epoch + 1,3}/{spec.Epochs}  lr {lr:G3}  train loss {record.TrainLoss:F4} acc {record.TrainAccuracy:P2}  test loss {test.Loss:F4} acc {test.Accuracy:P2}  {record.Seconds:F1}s"));
+            history.Add(ctx.FinishEpoch("twa", epoch + 1, spec.Epochs, lr, lossSum, correct, fitSet.Count, clock.Elapsed.TotalSeconds));
         }
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);

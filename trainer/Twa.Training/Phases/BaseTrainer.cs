@@ -71,12 +71,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 Snapshot((epoch + 1) / perEpochs, epoch + 1, step);
             }
 
-            var test = Evaluator.Evaluate(model, ctx.Data.Test, ctx.Data.Mean, ctx.Data.Std);
-            var record = new EpochRecord("base", epoch + 1, lr, lossSum / train.Count, (double)correct / train.Count, test.Loss, test.Accuracy,
-                clock.Elapsed.TotalSeconds);
-            history.Add(record);
-            ctx.Log(string.Create(CultureInfo.InvariantCulture,
-                $"base  epoch {epoch + 1,3}/{spec.Epochs}  lr {lr:G3}  train loss {record.TrainLoss:F4} acc {record.TrainAccuracy:P2}  test loss {test.Loss:F4} acc {test.Accuracy:P2}  {record.Seconds:F1}s"));
+            history.Add(ctx.FinishEpoch("base", epoch + 1, spec.Epochs, lr, lossSum, correct, train.Count, clock.Elapsed.TotalSeconds));
             Commit(optimizer, epoch + 1, step);
         }
 
