@@ -105,6 +105,19 @@ public sealed class TensorTests
     }
 
     [Fact]
+    public void BitwiseOps_OnBytes_PackAndUnpack()
+    {
+        using var scope = new TensorScope();
+        var low = Tensors.FromArray<byte>([0x3, 0x0, 0xF]);
+        var high = Tensors.FromArray<byte>([0x1, 0xA, 0x0]);
+        var packed = low.BitwiseOr(high.ShiftLeft(4));
+        Assert.Equal(new byte[] { 0x13, 0xA0, 0x0F }, packed.ToArray<byte>());
+        Assert.Equal(new byte[] { 0x1, 0xA, 0x0 }, packed.ShiftRight(4).ToArray<byte>());
+        Assert.Equal(new byte[] { 0x3, 0x0, 0xF }, packed.BitwiseAnd(0xF).ToArray<byte>());
+        Assert.Equal(DType.UInt8, packed.DType);
+    }
+
+    [Fact]
     public void MmOut_WritesIntoPreallocatedResult()
     {
         using var scope = new TensorScope();

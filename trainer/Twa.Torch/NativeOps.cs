@@ -11,7 +11,8 @@ internal enum UnaryOp
 internal enum BinaryOp
 {
     Add = 0, Sub = 1, Mul = 2, Div = 3, Pow = 4, Maximum = 5, Minimum = 6, Eq = 7, Ne = 8, Lt = 9,
-    Le = 10, Gt = 11, Ge = 12, Atan2 = 13, LogicalAnd = 14, LogicalOr = 15, Remainder = 16,
+    Le = 10, Gt = 11, Ge = 12, Atan2 = 13, LogicalAnd = 14, LogicalOr = 15, Remainder = 16, BitwiseAnd = 17,
+    BitwiseOr = 18, ShiftLeft = 19, ShiftRight = 20,
 }
 
 internal enum ReduceKind

@@ -98,6 +98,13 @@ public sealed partial class Tensor
     public Tensor Gt(double value) => Scalar(value, BinaryOp.Gt);
     public Tensor Ge(double value) => Scalar(value, BinaryOp.Ge);
     public Tensor LogicalAnd(Tensor other) => Binary(other, BinaryOp.LogicalAnd);
+
+    /// <summary>Bitwise AND / OR and shifts of integer tensors (u8, i32, i64).</summary>
+    public Tensor BitwiseAnd(long mask) => Scalar(mask, BinaryOp.BitwiseAnd);
+    public Tensor BitwiseOr(Tensor other) => Binary(other, BinaryOp.BitwiseOr);
+    public Tensor BitwiseOrInPlace(Tensor other) => BinaryInPlace(other, BinaryOp.BitwiseOr);
+    public Tensor ShiftLeft(long bits) => Scalar(bits, BinaryOp.ShiftLeft);
+    public Tensor ShiftRight(long bits) => Scalar(bits, BinaryOp.ShiftRight);
     public Tensor LogicalOr(Tensor other) => Binary(other, BinaryOp.LogicalOr);
 
     public Tensor Add(double value) => Scalar(value, BinaryOp.Add);

@@ -63,6 +63,24 @@ public sealed class JobRunnerTests : IDisposable
         Assert.Contains("conv1.weight", weights.Names);
     }
 
+    [Theory]
+    [InlineData(4, "holdout")]
+    [InlineData(32, "train")]
+    public void Run_CenteredVariant_FitsBlockCoefficientsAndReportsBasisBytes(int bits, string fitOn)
+    {
+        var output = Path.Combine(_dir.FullName, $"centered-{bits}");
+        var twa = $"variant: centered\n      snapshots: {{from: 0, to: 4}}\n      projectionBits: {bits}\n      fitOn: {fitOn}";
+        var result = JobRunner.Run(Job(arch: "mlp", twa: twa), new RunOptions(output));
+
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")))!["twa"]!;
+        Assert.Equal("centered", metrics["variant"]!.GetValue<string>());
+        Assert.Equal(6, metrics["blocks"]!.GetValue<int>());              // mlp: 3 weights + 3 biases
+        Assert.Equal(4 * 6, metrics["coefficients"]!.AsArray().Count);      // n × L
+        var d = result.Parameters;
+        Assert.Equal(4 * ((d * bits + 7) / 8), metrics["basis_bytes"]!.GetValue<long>());
+        Assert.True(result.Final.Accuracy > 0.5, $"accuracy {result.Final.Accuracy}");
+    }
+
     [Fact]
     public void Run_ResumedAfterTwoEpochs_EndsWithTheSameWeightsAsAnUninterruptedRun()
     {

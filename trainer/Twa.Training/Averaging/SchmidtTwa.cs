@@ -121,7 +121,12 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         using var scope = new TensorScope();
         var beta64 = beta.To(DType.Float64);
         var alpha = basis.C.T().Mv(beta64).ToArray<double>();
-        return new TwaFitResult(history, basis.Rank, basis.Dropped.Select(i => indices[i]).ToArray(), basis.OrthogonalityError,
-            beta64.ToArray<double>(), alpha, startResidual);
+        return new TwaFitResult(history, basis.Rank, basis.Dropped.Select(i => indices[i]).ToArray(), beta64.ToArray<double>())
+        {
+            OrthogonalityError = basis.OrthogonalityError,
+            StartResidual = startResidual,
+            AveragingCoefficients = alpha,
+            BasisBytes = basis.P.NumElements * 4,
+        };
     }
 }

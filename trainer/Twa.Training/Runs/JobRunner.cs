@@ -77,13 +77,8 @@ public static class JobRunner
                     log(string.Create(CultureInfo.InvariantCulture, $"ema   decay 0.999: test acc {result.Ema.Value.Accuracy:P2}"));
                 }
 
-                if (twaSpec.Variant != TwaVariant.Schmidt)
-                {
-                    throw new NotSupportedException("spec.training.twa.variant: 'centered' (journal TWA) is not implemented yet; use schmidt");
-                }
-
                 var clock = Stopwatch.StartNew();
-                result.Twa = new SchmidtTwa(ctx, twaSpec).Run();
+                result.Twa = twaSpec.Variant == TwaVariant.Centered ? new CenteredTwa(ctx, twaSpec).Run() : new SchmidtTwa(ctx, twaSpec).Run();
                 result.History.AddRange(result.Twa.History);
                 result.TwaSeconds = clock.Elapsed.TotalSeconds;
                 result.TwaTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);

@@ -70,11 +70,22 @@ public static class RunOutputs
                 ["basis_size"] = fit.BasisSize,
                 ["dropped_snapshots"] = new JsonArray(fit.DroppedSnapshots.Select(i => (JsonNode)i).ToArray()),
                 ["projection_bits"] = t.Twa.ProjectionBits,
-                ["orthogonality_error"] = fit.OrthogonalityError,
-                ["start_residual"] = fit.StartResidual,
+                ["basis_bytes"] = fit.BasisBytes,
+                ["fit_on"] = t.Twa.FitOn.ToString().ToLowerInvariant(),
                 ["coefficients"] = new JsonArray(fit.Coordinates.Select(v => (JsonNode)v).ToArray()),
-                ["averaging_coefficients"] = new JsonArray(fit.AveragingCoefficients.Select(v => (JsonNode)v).ToArray()),
             };
+            var twa = root["twa"]!.AsObject();
+            if (fit.OrthogonalityError is double orthogonality)
+            {
+                twa["orthogonality_error"] = orthogonality;
+                twa["start_residual"] = fit.StartResidual;
+                twa["averaging_coefficients"] = new JsonArray(fit.AveragingCoefficients!.Select(v => (JsonNode)v).ToArray());
+            }
+
+            if (fit.Blocks is int blocks)
+            {
+                twa["blocks"] = blocks;
+            }
         }
 
         return root;

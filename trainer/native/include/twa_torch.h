@@ -144,7 +144,8 @@ enum {
   TWA_BINARY_ADD = 0, TWA_BINARY_SUB = 1, TWA_BINARY_MUL = 2, TWA_BINARY_DIV = 3, TWA_BINARY_POW = 4,
   TWA_BINARY_MAXIMUM = 5, TWA_BINARY_MINIMUM = 6, TWA_BINARY_EQ = 7, TWA_BINARY_NE = 8, TWA_BINARY_LT = 9,
   TWA_BINARY_LE = 10, TWA_BINARY_GT = 11, TWA_BINARY_GE = 12, TWA_BINARY_ATAN2 = 13, TWA_BINARY_LOGICAL_AND = 14,
-  TWA_BINARY_LOGICAL_OR = 15, TWA_BINARY_REMAINDER = 16
+  TWA_BINARY_LOGICAL_OR = 15, TWA_BINARY_REMAINDER = 16, TWA_BINARY_BITWISE_AND = 17, TWA_BINARY_BITWISE_OR = 18,
+  TWA_BINARY_SHIFT_LEFT = 19, TWA_BINARY_SHIFT_RIGHT = 20 /* bitwise ops: integer tensors only */
 };
 /* out = a (op) b with broadcasting. For ADD/SUB, alpha scales b. */
 TWA_API twa_status twa_tensor_binary(twa_tensor a, twa_tensor b, int32_t op, double alpha, twa_tensor* out) TWA_NOEXCEPT;

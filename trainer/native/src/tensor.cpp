@@ -83,6 +83,10 @@ at::Tensor binary(const at::Tensor& a, const at::Tensor& b, int32_t op, double a
     case TWA_BINARY_LOGICAL_AND: return at::logical_and(a, b);
     case TWA_BINARY_LOGICAL_OR: return at::logical_or(a, b);
     case TWA_BINARY_REMAINDER: return at::remainder(a, b);
+    case TWA_BINARY_BITWISE_AND: return at::bitwise_and(a, b);
+    case TWA_BINARY_BITWISE_OR: return at::bitwise_or(a, b);
+    case TWA_BINARY_SHIFT_LEFT: return at::bitwise_left_shift(a, b);
+    case TWA_BINARY_SHIFT_RIGHT: return at::bitwise_right_shift(a, b);
     default: throw InvalidArgument("unknown binary op code " + std::to_string(op));
   }
 }
@@ -96,6 +100,10 @@ void binary_(at::Tensor& a, const at::Tensor& b, int32_t op, double alpha) {
     case TWA_BINARY_POW: a.pow_(b); return;
     case TWA_BINARY_ATAN2: a.atan2_(b); return;
     case TWA_BINARY_REMAINDER: a.remainder_(b); return;
+    case TWA_BINARY_BITWISE_AND: a.bitwise_and_(b); return;
+    case TWA_BINARY_BITWISE_OR: a.bitwise_or_(b); return;
+    case TWA_BINARY_SHIFT_LEFT: a.bitwise_left_shift_(b); return;
+    case TWA_BINARY_SHIFT_RIGHT: a.bitwise_right_shift_(b); return;
     default: throw InvalidArgument("binary op code " + std::to_string(op) + " has no in-place form");
   }
 }
@@ -126,6 +134,10 @@ at::Tensor binary_scalar(const at::Tensor& a, const at::Scalar& s, int32_t op, b
     case TWA_BINARY_GT: return at::gt(a, s);
     case TWA_BINARY_GE: return at::ge(a, s);
     case TWA_BINARY_REMAINDER: return at::remainder(a, s);
+    case TWA_BINARY_BITWISE_AND: return at::bitwise_and(a, s);
+    case TWA_BINARY_BITWISE_OR: return at::bitwise_or(a, s);
+    case TWA_BINARY_SHIFT_LEFT: return at::bitwise_left_shift(a, s);
+    case TWA_BINARY_SHIFT_RIGHT: return at::bitwise_right_shift(a, s);
     default: throw InvalidArgument("binary op code " + std::to_string(op) + " has no scalar form");
   }
 }
@@ -140,6 +152,10 @@ void binary_scalar_(at::Tensor& a, const at::Scalar& s, int32_t op) {
     case TWA_BINARY_MAXIMUM: a.clamp_min_(s); return;
     case TWA_BINARY_MINIMUM: a.clamp_max_(s); return;
     case TWA_BINARY_REMAINDER: a.remainder_(s); return;
+    case TWA_BINARY_BITWISE_AND: a.bitwise_and_(s); return;
+    case TWA_BINARY_BITWISE_OR: a.bitwise_or_(s); return;
+    case TWA_BINARY_SHIFT_LEFT: a.bitwise_left_shift_(s); return;
+    case TWA_BINARY_SHIFT_RIGHT: a.bitwise_right_shift_(s); return;
     default: throw InvalidArgument("binary op code " + std::to_string(op) + " has no in-place scalar form");
   }
 }
