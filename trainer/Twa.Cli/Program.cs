@@ -21,6 +21,10 @@ root.SetAction(parse =>
 
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+foreach (var command in ModelCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
 
 try
 {
