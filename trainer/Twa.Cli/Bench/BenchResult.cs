@@ -20,7 +20,17 @@ internal sealed record BenchResult(
     MatmulResult Matmul,
     TinyOpResult TinyOps,
     AllReduceResult AllReduce,
+    TwaStepResult[] TwaSteps,
+    BasisMemory[] BasisMemory,
     long LiveTensorsLeaked);
+
+/// <summary>Seconds per training step on one model and batch: plain SGD, TWA-schmidt and TWA-centered (4 bits);
+/// overheads are (twa / sgd − 1) of the medians and of the fastest samples.</summary>
+internal sealed record TwaStepResult(string Model, long Parameters, int Batch, int Snapshots, Series SgdSeconds, Series SchmidtSeconds,
+    Series Centered4BitSeconds, double SchmidtOverhead, double Centered4BitOverhead, double SchmidtOverheadBest, double Centered4BitOverheadBest);
+
+/// <summary>Bytes a basis holds (entries + per-block ranges) against the ideal n·D·bits/8.</summary>
+internal sealed record BasisMemory(string Model, string Variant, int Bits, int Snapshots, long Parameters, long Bytes, long IdealBytes);
 
 /// <summary>libtorch as loaded by the binding (<c>Version</c>) and as compiled into the C++ reference
 /// (<c>CppReferenceVersion</c>); the two must match for the comparison to mean anything.</summary>

@@ -62,6 +62,8 @@ internal static class BenchRunner
         progress.WriteLine($"twa bench: allreduce {BenchSettings.AllReduceBytes >> 20} MiB, {AllReduceBench.WorldSize} ranks ...");
         var allReduce = Series.Of(AllReduceBench.Run(settings));
 
+        var (twaSteps, basisMemory) = TwaStepBench.Run(settings, progress);
+
         var first = cpp[0];
         var threads = new ThreadFacts(settings.Threads, LibTorch.NumThreads, BlasThreads.Get(), first.IntraOpThreads, first.BlasThreads);
         if (threads.CsharpIntraOp != threads.CppIntraOp || threads.CsharpBlas != threads.CppBlas)
@@ -103,6 +105,8 @@ internal static class BenchRunner
                 BenchSettings.AllReduceBytes / allReduce.Median / 1e9,
                 BenchSettings.AllReduceBytes / allReduce.Median / 1e9 * 2 * (AllReduceBench.WorldSize - 1) / AllReduceBench.WorldSize,
                 BenchSettings.AllReduceBytes / allReduce.Min / 1e9),
+            twaSteps,
+            basisMemory,
             LibTorch.LiveTensorCount - liveBefore);
     }
 

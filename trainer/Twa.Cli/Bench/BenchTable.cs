@@ -48,6 +48,23 @@ internal static class BenchTable
         sb.AppendLine(s_inv, $"    algbw = bytes / time {a.AlgbwGBps,8:F2} GB/s   (best {a.AlgbwGBpsBest:F2})");
         sb.AppendLine(s_inv, $"    busbw = algbw * 2(n-1)/n {a.BusbwGBps,4:F2} GB/s");
         sb.AppendLine();
+
+        sb.AppendLine("(d) training step, ms: median [best]; overhead = TWA step / SGD step - 1 (target <= 5%)");
+        sb.AppendLine("    model        D         SGD step          TWA-schmidt       overhead          TWA-centered 4b   overhead");
+        foreach (var step in r.TwaSteps)
+        {
+            sb.AppendLine(s_inv,
+                $"    {step.Model,-9} {step.Parameters,9:N0}  {step.SgdSeconds.Median * 1e3,7:F2} [{step.SgdSeconds.Min * 1e3,6:F2}]  {step.SchmidtSeconds.Median * 1e3,7:F2} [{step.SchmidtSeconds.Min * 1e3,6:F2}]  {step.SchmidtOverhead,7:P1} [{step.SchmidtOverheadBest,6:P1}]  {step.Centered4BitSeconds.Median * 1e3,7:F2} [{step.Centered4BitSeconds.Min * 1e3,6:F2}]  {step.Centered4BitOverhead,7:P1} [{step.Centered4BitOverheadBest,6:P1}]");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("(e) basis memory, bytes held (entries + per-block ranges) vs n*D*bits/8");
+        foreach (var mem in r.BasisMemory)
+        {
+            sb.AppendLine(s_inv, $"    {mem.Model,-9} {mem.Variant,-9} {mem.Bits,2} bits  n={mem.Snapshots}  {mem.Bytes,12:N0}  ideal {mem.IdealBytes,12:N0}  ratio {(double)mem.Bytes / mem.IdealBytes:F3}");
+        }
+
+        sb.AppendLine();
         if (r.LiveTensorsLeaked != 0)
         {
             sb.AppendLine(s_inv, $"warning: {r.LiveTensorsLeaked} tensor handle(s) still alive after the benchmark");
