@@ -46,3 +46,39 @@ public sealed class ScheduleTests
         Assert.True(s.At(99) > 0);
     }
 }
+
+/// <summary>ALGORITHMS.md section 8, case 21 (the SWA paper's schedule) and 22 (EMA).</summary>
+public sealed class SwaScheduleAndEmaTests
+{
+    [Fact]
+    public void Swa_Schedule_MatchesCase21()
+    {
+        var s = new LearningRateSchedule(new ScheduleSpec { Name = ScheduleName.Swa, SwaStart = 10, SwaLr = 0.05 }, 0.1, 12, stepsPerEpoch: 4);
+        Assert.Equal(0.1, s.At(5 * 4), 12);             // t = 0.5
+        Assert.Equal(0.1 * (1 - 0.5 * 0.5), s.At(7 * 4), 12); // t = 0.7, r = 0.5
+        Assert.Equal(0.05, s.At(9 * 4), 12);            // t = 0.9
+        Assert.Equal(0.05, s.At(11 * 4 + 3), 12);       // t > 0.9
+    }
+
+    [Fact]
+    public void Ema_DecayZeroOneAndConstantWeights_BehaveAsSpecified()
+    {
+        using var scope = new Twa.Torch.TensorScope();
+        var w = Twa.Torch.Tensors.FromArray<float>([1, 2]);
+        using var follow = new Twa.Training.Averaging.ExponentialMovingAverage(0);
+        using var frozen = new Twa.Training.Averaging.ExponentialMovingAverage(1);
+        using var usual = new Twa.Training.Averaging.ExponentialMovingAverage(0.9);
+        foreach (var ema in new[] { follow, frozen, usual })
+        {
+            ema.Update(w);
+        }
+
+        var moved = Twa.Torch.Tensors.FromArray<float>([5, 6]);
+        follow.Update(moved);
+        frozen.Update(moved);
+        usual.Update(w);
+        Assert.Equal(new float[] { 5, 6 }, follow.Average!.ToArray<float>());
+        Assert.Equal(new float[] { 1, 2 }, frozen.Average!.ToArray<float>());
+        Assert.Equal(new float[] { 1, 2 }, usual.Average!.ToArray<float>()); // constant weights → constant EMA
+    }
+}

@@ -18,7 +18,7 @@ public sealed class JobRunnerTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private V1Alpha1TwaJob Job(string arch = "lenet5", int epochs = 3, string twa = "snapshots: {from: 0, to: 4}", double lr = 0.05) =>
+    private V1Alpha1TwaJob Job(string arch = "lenet5", int epochs = 3, string twa = "snapshots: {from: 0, to: 4}", double lr = 0.05, double twaLr = 1.0) =>
         TwaJobLoader.Parse($$"""
             apiVersion: twa.dev/v1alpha1
             kind: TwaJob
@@ -35,7 +35,7 @@ public sealed class JobRunnerTests : IDisposable
                 twa:
                   {{twa}}
                   epochs: 1
-                  optimizer: {lr: 1.0}
+                  optimizer: {lr: {{twaLr}}}
                 baselines: [swa, ema]
             """, "synthetic.yaml");
 
@@ -106,6 +106,31 @@ public sealed class JobRunnerTests : IDisposable
         var e = Assert.Throws<TrainingDivergedException>(() => JobRunner.Run(Job(arch: "mlp", lr: 1e12), new RunOptions(output)));
         Assert.Contains("base training, epoch 1", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(output, "metrics.json")));
+    }
+
+    [Fact]
+    public void Run_DivergingDuringTwa_ThrowsNamingTwa()
+    {
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            JobRunner.Run(Job(arch: "mlp", twaLr: 1e15), new RunOptions(Path.Combine(_dir.FullName, "twa-nan"))));
+        Assert.StartsWith("TWA, epoch 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Swa_OfStoredSnapshots_IsTheirArithmeticMean()
+    {
+        // Case 19: SWA's weights are exactly the mean of the selected snapshots.
+        var output = Path.Combine(_dir.FullName, "swa");
+        JobRunner.Run(Job(arch: "mlp", epochs: 2, twa: "snapshots: {from: 0, to: 3}"), new RunOptions(output));
+        var store = new Stores.LocalSnapshotStore(Path.Combine(output, "snapshots"));
+        var data = DatasetCatalog.Load(new DataSpec { Path = Data, HoldoutFraction = 0.1 }, 10, 5);
+        using var model = new Mlp([1, 28, 28], 10);
+        var ctx = new PhaseContext(model, data, 32, 5, store, _ => { });
+        Twa.Training.Averaging.SwaBaseline.Evaluate(ctx, [0, 1, 2]);
+        using var scope = new TensorScope();
+        var expected = store.ReadColumns(0, 0, model.Parameters.NumElements).Add(store.ReadColumns(1, 0, model.Parameters.NumElements))
+            .Add(store.ReadColumns(2, 0, model.Parameters.NumElements)).Div(3.0);
+        Assert.True(model.Parameters.Flat.Sub(expected).Abs().Max().Item() < 1e-6);
     }
 
     [Fact]

@@ -1,3 +1,3 @@
 namespace Twa.Training.Jobs;
 
-public enum ScheduleName { Step, Cosine, Linear, Constant }
+public enum ScheduleName { Step, Cosine, Linear, Constant, Swa }

@@ -10,6 +10,8 @@ namespace Twa.Training.Optim;
 /// default milestones [int(0.5E), int(0.75E + 0.9)] as the TWA code, so E = 1 decays from the start).</item>
 /// <item><c>linear</c>: lr0·(1 - t/T) per step (first step lr0, last lr0/T).</item>
 /// <item><c>cosine</c>: linear warm-up lr0·(t+1)/W for t &lt; W, then 0.5·(1 + cos(π(t-W)/(T-W)))·lr0.</item>
+/// <item><c>swa</c>: per epoch, t = epoch/swaStart (epoch/E without one), r = swaLr/lr0 (0.01 without): lr0 for
+/// t ≤ 0.5, lr0·(1 − (1−r)(t−0.5)/0.4) up to t = 0.9, then lr0·r.</item>
 /// </list>
 /// Immutable; thread-safe.
 /// </summary>
@@ -58,6 +60,12 @@ public sealed class LearningRateSchedule
                 }
 
                 return 0.5 * (1 + Math.Cos(Math.PI * (step - WarmupSteps) / (TotalSteps - WarmupSteps))) * _lr0;
+            case ScheduleName.Swa:
+                // swa/train.py: t = epoch / swa_start, r = swa_lr / lr_init; 1 until 0.5, linear to r at 0.9, then r.
+                var t = (double)(step / StepsPerEpoch) / (_spec.SwaStart > 0 ? _spec.SwaStart : TotalSteps / (double)StepsPerEpoch);
+                var r = _spec.SwaStart > 0 ? _spec.SwaLr / _lr0 : 0.01;
+                var factor = t <= 0.5 ? 1.0 : t <= 0.9 ? 1.0 - (1.0 - r) * (t - 0.5) / 0.4 : r;
+                return _lr0 * factor;
             default:
                 throw new InvalidOperationException($"unknown schedule {_spec.Name}");
         }

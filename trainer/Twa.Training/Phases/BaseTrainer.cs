@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Twa.Torch;
 using Twa.Torch.Serialization;
+using Twa.Training.Averaging;
 using Twa.Training.Data;
 using Twa.Training.Jobs;
 using Twa.Training.Optim;
@@ -19,8 +20,10 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
 {
     private const string StateFile = "base-state.safetensors";
 
+    private readonly ExponentialMovingAverage? _ema = emaDecay is double d ? new ExponentialMovingAverage(d) : null;
+
     /// <summary>EMA weights after <see cref="Run"/> when an EMA decay was given (owned by the caller).</summary>
-    public Tensor? Ema { get; private set; }
+    public Tensor? Ema => _ema?.Average;
 
     public IReadOnlyList<EpochRecord> Run()
     {
@@ -59,7 +62,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 lossSum += l;
                 correct += c;
                 optimizer.Update(flat, model.Parameters.FlatGrad, lr);
-                UpdateEma(flat);
+                _ema?.Update(flat);
                 if (spec.SnapshotEvery.Steps is int every && (step + 1) % every == 0)
                 {
                     Snapshot((int)((step + 1) / every), epoch, step + 1);
@@ -76,24 +79,6 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         }
 
         return history;
-    }
-
-    private void UpdateEma(Tensor flat)
-    {
-        if (emaDecay is not double decay)
-        {
-            return;
-        }
-
-        using var noGrad = Autograd.NoGrad();
-        if (Ema is null)
-        {
-            Ema = flat.Clone();
-            TensorScope.Current?.Detach(Ema);
-            return;
-        }
-
-        Ema.LerpInPlace(flat, 1 - decay);
     }
 
     private void Snapshot(int index, int epoch, long step)
@@ -154,7 +139,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         optimizer.Restore(state, long.Parse(content.Metadata["optimizer_steps"], CultureInfo.InvariantCulture));
         if (content.Names.Contains("ema"))
         {
-            Ema = content["ema"].Clone();
+            _ema?.Restore(content["ema"]);
         }
 
         return int.Parse(content.Metadata["epochs_done"], CultureInfo.InvariantCulture);
