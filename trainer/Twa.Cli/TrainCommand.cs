@@ -40,7 +40,8 @@ internal static class TrainCommand
             }
 
             LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
-            JobRunner.Run(job, new RunOptions(output.FullName, store?.FullName, seed, line => Console.Error.WriteLine(line)));
+            var progress = new ProgressLine();
+            JobRunner.Run(job, new RunOptions(output.FullName, store?.FullName, seed, progress.Log) { Progress = progress.Report });
             return 0;
         }
         catch (JobFileException e)

@@ -117,6 +117,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
                     string.Create(CultureInfo.InvariantCulture, $"TWA, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
                 correct += c;
+                ctx.Progress?.Invoke("twa", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
                 using var scope = new TensorScope();
                 using var noGrad = Autograd.NoGrad();
                 var p = basis.Dequantize();

@@ -103,6 +103,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
                     string.Create(CultureInfo.InvariantCulture, $"TWA, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
                 correct += c;
+                ctx.Progress?.Invoke("twa", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
                 using (Autograd.NoGrad())
                 {
                     using var g = model.Parameters.FlatGrad.View(flat.NumElements, 1);

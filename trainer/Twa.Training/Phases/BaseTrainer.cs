@@ -61,6 +61,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                     string.Create(CultureInfo.InvariantCulture, $"base training, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
                 correct += c;
+                ctx.Progress?.Invoke("base", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
                 optimizer.Update(flat, model.Parameters.FlatGrad, lr);
                 _ema?.Update(flat);
                 if (spec.SnapshotEvery.Steps is int every && (step + 1) % every == 0)

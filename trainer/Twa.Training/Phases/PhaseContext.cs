@@ -9,6 +9,9 @@ namespace Twa.Training.Phases;
 /// progress lines go.</summary>
 public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize, ulong Seed, ISnapshotStore Store, Action<string> Log)
 {
+    /// <summary>Called after every step with (phase, epoch, epochs, steps done in the epoch, steps in the epoch); for progress bars.</summary>
+    public Action<string, int, int, int, int>? Progress { get; init; }
+
     /// <summary>Evaluates the model on the test split, logs the epoch's line and returns its history row.</summary>
     public EpochRecord FinishEpoch(string phase, int epoch, int epochs, double lr, double lossSum, long correct, int samples, double seconds)
     {
