@@ -41,6 +41,40 @@ import torch.nn.functional as F
 DATA = "/usr/share/datasets/fashion-mnist"
 
 
+# ---- `twa train`'s own random streams, reimplemented to mimic ours exactly (--split ours / --order ours) ----
+_M64 = (1 << 64) - 1
+
+
+def _splitmix_next(state):
+    state = (state + 0x9E3779B97F4A7C15) & _M64
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return state, z ^ (z >> 31)
+
+
+def splitmix_for(seed, a, b=0):
+    """SplitMix64.For(seed, a, b) of trainer/Twa.Training/Data/SplitMix64.cs: the state of stream (seed, a, b)."""
+    _, v = _splitmix_next((seed ^ 0x9E3779B97F4A7C15) & _M64)
+    _, v = _splitmix_next(v ^ a)
+    return v ^ b
+
+
+def splitmix_permutation(state, n):
+    """SplitMix64.Permutation(n): Fisher-Yates with NextInt's rejection sampling."""
+    p = list(range(n))
+    for i in range(n - 1, 0, -1):
+        m = i + 1
+        limit = _M64 - (_M64 % m)
+        while True:
+            state, v = _splitmix_next(state)
+            if v < limit:
+                break
+        j = v % m
+        p[i], p[j] = p[j], p[i]
+    return p
+
+
 def read_idx(path):
     with gzip.open(path, "rb") as f:
         raw = f.read()
@@ -49,6 +83,17 @@ def read_idx(path):
     assert (magic >> 8) == 0x08, f"{path}: not an unsigned-byte IDX file"
     shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def read_safetensors_params(path):
+    import struct
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    a, b = header["params"]["data_offsets"]
+    assert header["params"]["dtype"] == "F32"
+    return np.frombuffer(raw[8 + n + a:8 + n + b], dtype=np.float32).copy()
 
 
 class LeNet5(nn.Module):
@@ -102,6 +147,12 @@ def main():
     ap.add_argument("--normalize", choices=["train", "fixed", "none"], default="train",
                     help="train: mean/std of the training split (as twa train); fixed: 0.2860/0.3530; none: pixel/255")
     ap.add_argument("--holdout", type=int, default=5000)
+    ap.add_argument("--split", choices=["torch", "ours"], default="torch",
+                    help="held-out images drawn with torch.randperm (default) or with twa train's SplitMix64 stream")
+    ap.add_argument("--order", choices=["torch", "ours"], default="torch",
+                    help="batch order drawn with torch.randperm (default) or with twa train's SplitMix64 streams")
+    ap.add_argument("--init-from", default=None,
+                    help="safetensors snapshot of twa train (flat 'params') to start from instead of torch's init")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--twa-epochs", type=int, default=2)
     ap.add_argument("--twa-lr", type=float, default=2.0)
@@ -118,22 +169,28 @@ def main():
     ytr = read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))
     xte = read_idx(os.path.join(args.data, "t10k-images-idx3-ubyte.gz"))
     yte = read_idx(os.path.join(args.data, "t10k-labels-idx1-ubyte.gz"))
-    split = torch.Generator().manual_seed(args.seed * 1000 + 7)
-    perm = torch.randperm(xtr.shape[0], generator=split).numpy()
+    if args.split == "ours":
+        perm = np.array(splitmix_permutation(splitmix_for(args.seed, 0x401D), xtr.shape[0]))
+    else:
+        split = torch.Generator().manual_seed(args.seed * 1000 + 7)
+        perm = torch.randperm(xtr.shape[0], generator=split).numpy()
     keep = np.sort(perm[args.holdout:])
     xtr, ytr = xtr[keep], ytr[keep]
-    xtr = torch.from_numpy(xtr.astype(np.float32) / 255.0).unsqueeze(1)
-    xte = torch.from_numpy(xte.astype(np.float32) / 255.0).unsqueeze(1)
-    ytr = torch.from_numpy(ytr.astype(np.int64))
-    yte = torch.from_numpy(yte.astype(np.int64))
-    if args.normalize == "train":
-        mean, std = xtr.double().mean().item(), xtr.double().std(unbiased=False).item()
+    if args.normalize == "train":  # as ImageSet.ChannelStatistics: on the training split, population std
+        x01 = xtr.astype(np.float64) / 255.0
+        mean = float(x01.mean())
+        std = float(np.sqrt(max((x01 * x01).mean() - mean * mean, 1e-12)))
+        del x01
     elif args.normalize == "fixed":
         mean, std = 0.2860, 0.3530
     else:
         mean, std = 0.0, 1.0
-    xtr = (xtr - mean) / std
-    xte = (xte - mean) / std
+    # (pixel/255 - mean)/std computed as ImageSet.Batch does: pixel * f32(1/(255 std)) - f32(mean/std)
+    scale, shift = np.float32(1.0 / (255.0 * std)), np.float32(mean / std)
+    xtr = torch.from_numpy(xtr.astype(np.float32) * scale - shift).unsqueeze(1)
+    xte = torch.from_numpy(xte.astype(np.float32) * scale - shift).unsqueeze(1)
+    ytr = torch.from_numpy(ytr.astype(np.int64))
+    yte = torch.from_numpy(yte.astype(np.int64))
     n = xtr.shape[0]
     batch = 128
     log(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), seed {args.seed}: "
@@ -142,6 +199,8 @@ def main():
 
     # ---- base SGD with snapshots -------------------------------------------------------------------
     model = LeNet5()
+    if args.init_from:
+        set_flat_params(model, torch.from_numpy(read_safetensors_params(args.init_from)))
     log(f"lenet5: {sum(p.numel() for p in model.parameters())} parameters")
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[5, 8], gamma=0.1)
@@ -152,8 +211,9 @@ def main():
     model.train()
     for epoch in range(args.epochs):
         lr = opt.param_groups[0]["lr"]
+        ours = torch.tensor(splitmix_permutation(splitmix_for(args.seed, 0xE90C, epoch), n)) if args.order == "ours" else None
         t0 = time.perf_counter()
-        order = torch.randperm(n, generator=order_gen)
+        order = ours if ours is not None else torch.randperm(n, generator=order_gen)
         loss_sum, correct = 0.0, 0
         for i in range(0, n, batch):
             idx = order[i:i + batch]
@@ -204,8 +264,10 @@ def main():
     twa_seconds = []
     for epoch in range(args.twa_epochs):
         lr = twa_opt.param_groups[0]["lr"]
+        ours = (torch.tensor(splitmix_permutation(splitmix_for(args.seed + 0x7A, 0xE90C, epoch), n))
+                if args.order == "ours" else None)
         t0 = time.perf_counter()
-        order = torch.randperm(n, generator=twa_gen)
+        order = ours if ours is not None else torch.randperm(n, generator=twa_gen)
         loss_sum, correct = 0.0, 0
         for i in range(0, n, batch):
             idx = order[i:i + batch]
@@ -243,6 +305,9 @@ def main():
         "threads": torch.get_num_threads(),
         "seed": args.seed,
         "normalize": args.normalize,
+        "split": args.split,
+        "order": args.order,
+        "init_from": args.init_from,
         "mean": mean,
         "std": std,
         "train_images": n,
