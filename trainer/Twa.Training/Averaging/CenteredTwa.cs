@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using Twa.Torch;
-using Twa.Training.Data;
 using Twa.Training.Jobs;
 using Twa.Training.Optim;
 using Twa.Training.Phases;
@@ -97,37 +95,16 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
             }
         }
 
-        var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
-        var stepsPerEpoch = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
-        var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
-        var history = new List<EpochRecord>();
-        long step = 0;
-        for (var epoch = 0; epoch < spec.Epochs; epoch++)
+        var history = CoefficientFitLoop.Run(ctx, spec, lr =>
         {
-            var clock = Stopwatch.StartNew();
-            var sampler = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed + 0x7A, epoch);
-            double lossSum = 0;
-            long correct = 0;
-            var lr = schedule.At(step);
-            for (var b = 0; b < sampler.BatchCount; b++, step++)
-            {
-                lr = schedule.At(step);
-                var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), Augmentation.None, epoch,
-                    string.Create(CultureInfo.InvariantCulture, $"TWA, epoch {epoch + 1}, step {step + 1}"));
-                lossSum += l;
-                correct += c;
-                ctx.Progress?.Invoke("twa", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
-                using var scope = new TensorScope();
-                using var noGrad = Autograd.NoGrad();
-                var p = basis.Dequantize();
-                CoefficientGradient(p, model.Parameters.FlatGrad, blockIds, gradX);
-                optimizer.Update(xFlat, gradXFlat, lr);
-                flat.CopyFrom(Reconstruct(center, p, x, blockIds));
-            }
-
-            history.Add(ctx.FinishEpoch("twa", epoch + 1, spec.Epochs, lr, lossSum, correct, fitSet.Count, clock.Elapsed.TotalSeconds));
-        }
+            using var scope = new TensorScope();
+            using var noGrad = Autograd.NoGrad();
+            var p = basis.Dequantize();
+            CoefficientGradient(p, model.Parameters.FlatGrad, blockIds, gradX);
+            optimizer.Update(xFlat, gradXFlat, lr);
+            flat.CopyFrom(Reconstruct(center, p, x, blockIds));
+        });
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
         return new TwaFitResult(history, (int)n, [], x.To(DType.Float64).ToArray<double>())

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using Twa.Torch;
-using Twa.Training.Data;
 using Twa.Training.Jobs;
 using Twa.Training.Optim;
 using Twa.Training.Phases;
@@ -81,42 +79,20 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
             Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
         }
 
-        var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
-        var stepsPerEpoch = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
-        var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
-        var history = new List<EpochRecord>();
         using var gradBeta = Tensors.Zeros(beta.Shape);
-        long step = 0;
-        for (var epoch = 0; epoch < spec.Epochs; epoch++)
+        var history = CoefficientFitLoop.Run(ctx, spec, lr =>
         {
-            var clock = Stopwatch.StartNew();
-            // A TWA epoch draws its own order: seed offset keeps it distinct from base training's epochs.
-            var sampler = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed + 0x7A, epoch);
-            double lossSum = 0;
-            long correct = 0;
-            var lr = schedule.At(step);
-            for (var b = 0; b < sampler.BatchCount; b++, step++)
+            using (Autograd.NoGrad())
             {
-                lr = schedule.At(step);
-                var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), Augmentation.None, epoch,
-                    string.Create(CultureInfo.InvariantCulture, $"TWA, epoch {epoch + 1}, step {step + 1}"));
-                lossSum += l;
-                correct += c;
-                ctx.Progress?.Invoke("twa", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
-                using (Autograd.NoGrad())
-                {
-                    using var g = model.Parameters.FlatGrad.View(flat.NumElements, 1);
-                    using var gb = gradBeta.View(beta.NumElements, 1);
-                    Tensors.MmOut(gb, p, g);
-                }
-
-                optimizer.Update(beta, gradBeta, lr);
-                Reconstruct();
+                using var g = model.Parameters.FlatGrad.View(flat.NumElements, 1);
+                using var gb = gradBeta.View(beta.NumElements, 1);
+                Tensors.MmOut(gb, p, g);
             }
 
-            history.Add(ctx.FinishEpoch("twa", epoch + 1, spec.Epochs, lr, lossSum, correct, fitSet.Count, clock.Elapsed.TotalSeconds));
-        }
+            optimizer.Update(beta, gradBeta, lr);
+            Reconstruct();
+        });
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
         using var scope = new TensorScope();
