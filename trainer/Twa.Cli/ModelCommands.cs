@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Twa.Torch;
 using Twa.Training.Data;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 using Twa.Training.Models;
 using Twa.Training.Phases;
 using Twa.Training.Stores;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Twa.Torch;
 using Twa.Training.Data;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 using Twa.Training.Phases;
 using Twa.Training.Runs;
 using Twa.Training.Stores;

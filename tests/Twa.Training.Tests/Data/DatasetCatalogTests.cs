@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Twa.Training.Data;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 
 namespace Twa.Training.Tests.Data;
 

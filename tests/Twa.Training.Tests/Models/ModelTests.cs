@@ -1,6 +1,6 @@
 using Twa.Torch;
 using Twa.Torch.Nn;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 using Twa.Training.Models;
 
 namespace Twa.Training.Tests.Models;

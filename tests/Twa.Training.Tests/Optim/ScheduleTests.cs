@@ -1,4 +1,4 @@
-using Twa.Training.Jobs;
+using Twa.Jobs;
 using Twa.Training.Optim;
 
 namespace Twa.Training.Tests.Optim;

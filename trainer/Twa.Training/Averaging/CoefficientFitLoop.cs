@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Twa.Training.Data;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 using Twa.Training.Optim;
 using Twa.Training.Phases;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Twa.Torch;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 using Twa.Training.Optim;
 using Twa.Training.Phases;
 

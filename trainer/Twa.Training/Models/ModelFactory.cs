@@ -1,5 +1,5 @@
 using Twa.Torch;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 
 namespace Twa.Training.Models;
 

@@ -4,7 +4,7 @@ using Twa.Torch;
 using Twa.Torch.Serialization;
 using Twa.Training.Averaging;
 using Twa.Training.Data;
-using Twa.Training.Jobs;
+using Twa.Jobs;
 using Twa.Training.Optim;
 
 namespace Twa.Training.Phases;

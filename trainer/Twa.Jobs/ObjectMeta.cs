@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>The part of Kubernetes' ObjectMeta a TwaJob file carries.</summary>
 public sealed record ObjectMeta

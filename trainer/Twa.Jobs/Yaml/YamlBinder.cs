@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using YamlDotNet.RepresentationModel;
 
-namespace Twa.Training.Jobs.Yaml;
+namespace Twa.Jobs.Yaml;
 
 /// <summary>
 /// Binds a YAML node tree onto the schema records (public init properties, camelCase keys). Unlike a

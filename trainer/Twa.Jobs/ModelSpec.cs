@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary><c>spec.training.model</c>.</summary>
 public sealed record ModelSpec

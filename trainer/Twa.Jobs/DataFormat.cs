@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>On-disk dataset format.</summary>
 public enum DataFormat { Idx, Cifar }

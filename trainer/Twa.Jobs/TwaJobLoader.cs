@@ -1,8 +1,8 @@
-using Twa.Training.Jobs.Yaml;
+using Twa.Jobs.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>Reads, binds and validates TwaJob files. Every failure is a <see cref="JobFileException"/> whose
 /// message names the file, each offending field and the fix. Thread-safe (no shared state).</summary>

@@ -1,3 +1,3 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 public enum ScheduleName { Step, Cosine, Linear, Constant, Swa }

@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>An optimizer (used by base training and by the TWA coefficients).</summary>
 public sealed record OptimizerSpec

@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary><c>spec.training.data.augment</c>: random crop with zero padding, horizontal flip.</summary>
 public sealed record AugmentSpec

@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary><c>spec.training</c> (DESIGN.md section 9). A job with only <see cref="Base"/> is plain training;
 /// one with only <see cref="Twa"/> fits coefficients on snapshots already in the store.</summary>

@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>Snapshot indices <c>from, from+stride, ...</c> below <c>to</c> (end exclusive).</summary>
 public sealed record SnapshotRangeSpec

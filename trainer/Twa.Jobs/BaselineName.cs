@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>Baselines evaluated on the same run.</summary>
 public enum BaselineName { Swa, Ema }

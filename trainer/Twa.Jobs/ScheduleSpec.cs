@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>A learning-rate schedule. <c>step</c> decays by <see cref="Gamma"/> at <see cref="Milestones"/>
 /// (epochs; default [int(0.5E), int(0.75E + 0.9)] as the TWA code); <c>cosine</c> has a linear warm-up of

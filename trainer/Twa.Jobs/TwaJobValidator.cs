@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>Semantic checks of a bound TwaJob; each problem names the field and the fix. Checks that need the
 /// data or the snapshot store (a range beyond the snapshots that exist) happen when the job runs.</summary>
@@ -110,21 +110,13 @@ public static class TwaJobValidator
         name.Length is > 0 and <= 63 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
         && name[0] != '-' && name[^1] != '-';
 
+    /// <summary><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (case-insensitive; the same grammar as
+    /// <c>Twa.Torch.Device.Parse</c>, checked here without loading libtorch).</summary>
     private static bool IsDevice(string device)
     {
-        if (device == "auto")
-        {
-            return true;
-        }
-
-        try
-        {
-            Twa.Torch.Device.Parse(device);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        var t = device.Trim().ToLowerInvariant();
+        return t is "auto" or "cpu" or "cuda"
+            || (t.StartsWith("cuda:", StringComparison.Ordinal)
+                && int.TryParse(t.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
     }
 }

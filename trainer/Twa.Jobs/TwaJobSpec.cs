@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary><c>spec</c> of a TwaJob. <see cref="Training"/> is shared by `twa train` and the operator; the
 /// operator-owned fields (OPERATOR.md section 2.2) are kept as raw YAML here and ignored by `twa train`,

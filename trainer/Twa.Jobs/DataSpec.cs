@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary><c>spec.training.data</c>. <see cref="BatchSize"/> is the GLOBAL batch, split over the ranks.</summary>
 public sealed record DataSpec

@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>A TwaJob file that cannot be used. <see cref="Exception.Message"/> is ready for the user: the
 /// file, then one line per problem with the field path, the line/column and the fix.</summary>

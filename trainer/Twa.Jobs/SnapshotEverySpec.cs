@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>Snapshot interval: every N epochs or every N steps (exactly one of them).</summary>
 public sealed record SnapshotEverySpec

@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>Where TWA starts: the mean of the selected snapshots (the SWA point) or the last selected snapshot.</summary>
 public enum TwaStart { Mean, Last }

@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary><c>spec.training.base</c>: ordinary training that saves weight snapshots (snapshot 0 = the initial weights).</summary>
 public sealed record BasePhaseSpec

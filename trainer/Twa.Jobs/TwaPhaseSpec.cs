@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary><c>spec.training.twa</c>: fitting the coefficients of <c>w = center + Pᵀx</c> on a range of snapshots.</summary>
 public sealed record TwaPhaseSpec

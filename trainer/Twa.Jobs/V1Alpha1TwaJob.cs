@@ -1,4 +1,4 @@
-namespace Twa.Training.Jobs;
+namespace Twa.Jobs;
 
 /// <summary>A TwaJob (twa.dev/v1alpha1): the one file a user writes. `twa train` runs its <c>spec.training</c>
 /// locally; the operator runs the same file on Kubernetes. Immutable once loaded.</summary>

@@ -1,4 +1,4 @@
-using Twa.Training.Jobs;
+using Twa.Jobs;
 
 namespace Twa.Training.Tests.Jobs;
 
