@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics;
 using Twa.Torch;
 
 namespace Twa.Training.Data;
@@ -92,36 +94,70 @@ public sealed class ImageSet
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(std);
         var b = indices.Length;
-        var data = new float[(long)b * ImageBytes];
+        var count = b * ImageBytes;
+        // A batch buffer is ~400 KB for Fashion-MNIST at batch 128: renting it keeps the large-object heap (and
+        // the gen-2 collections it triggers) out of the training loop. The tensor gets its own copy.
+        var data = ArrayPool<float>.Shared.Rent(count);
         var labels = new long[b];
         var plane = Height * Width;
         var augment = augmentation is { IsIdentity: false };
         var scratch = augment ? new byte[ImageBytes] : [];
-        for (var i = 0; i < b; i++)
+        try
         {
-            ReadOnlySpan<byte> source = Pixels.AsSpan((int)((long)indices[i] * ImageBytes), ImageBytes);
-            if (augment)
+            for (var i = 0; i < b; i++)
             {
-                augmentation!.Apply(source, scratch, Channels, Height, Width, epoch, indices[i]);
-                source = scratch;
-            }
-
-            var dst = (long)i * ImageBytes;
-            for (var c = 0; c < Channels; c++)
-            {
-                var scale = (float)(1.0 / (255.0 * std[c]));
-                var shift = (float)(mean[c] / std[c]);
-                for (var k = 0; k < plane; k++)
+                ReadOnlySpan<byte> source = Pixels.AsSpan((int)((long)indices[i] * ImageBytes), ImageBytes);
+                if (augment)
                 {
-                    var o = c * plane + k;
-                    data[dst + o] = source[o] * scale - shift;
+                    augmentation!.Apply(source, scratch, Channels, Height, Width, epoch, indices[i]);
+                    source = scratch;
                 }
+
+                var dst = data.AsSpan(i * ImageBytes, ImageBytes);
+                for (var c = 0; c < Channels; c++)
+                {
+                    var scale = (float)(1.0 / (255.0 * std[c]));
+                    var shift = (float)(mean[c] / std[c]);
+                    Normalize(source.Slice(c * plane, plane), dst.Slice(c * plane, plane), scale, shift);
+                }
+
+                labels[i] = Labels[indices[i]];
             }
 
-            labels[i] = Labels[indices[i]];
+            var images = Tensors.FromSpan<float>(data.AsSpan(0, count), DType.Float32, [b, Channels, Height, Width], device);
+            return (images, Tensors.FromArray<long>(labels, [b], device));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(data);
+        }
+    }
+
+    /// <summary>dst[k] = src[k] * scale - shift in f32 (two roundings, the same as the scalar expression), vectorised.</summary>
+    private static void Normalize(ReadOnlySpan<byte> source, Span<float> destination, float scale, float shift)
+    {
+        var k = 0;
+        if (Vector.IsHardwareAccelerated && source.Length >= Vector<byte>.Count)
+        {
+            var vScale = new Vector<float>(scale);
+            var vShift = new Vector<float>(shift);
+            var floatsPerVector = Vector<float>.Count;
+            for (; k <= source.Length - Vector<byte>.Count; k += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(source.Slice(k)), out var lo16, out var hi16);
+                Vector.Widen(lo16, out var a, out var b);
+                Vector.Widen(hi16, out var c, out var d);
+                var o = destination.Slice(k);
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(a)) * vScale - vShift).CopyTo(o);
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(b)) * vScale - vShift).CopyTo(o.Slice(floatsPerVector));
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(c)) * vScale - vShift).CopyTo(o.Slice(2 * floatsPerVector));
+                (Vector.ConvertToSingle(Vector.AsVectorInt32(d)) * vScale - vShift).CopyTo(o.Slice(3 * floatsPerVector));
+            }
         }
 
-        var images = Tensors.FromArray<float>(data, [b, Channels, Height, Width], device);
-        return (images, Tensors.FromArray<long>(labels, [b], device));
+        for (; k < source.Length; k++)
+        {
+            destination[k] = source[k] * scale - shift;
+        }
     }
 }
