@@ -1,7 +1,7 @@
-using System.Collections;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Twa.Jobs;
+using Twa.Jobs.Operator;
 using Twa.Jobs.Operator.Schema;
 
 namespace Twa.Operator.Crd;
@@ -127,9 +127,7 @@ internal sealed class SchemaGenerator(XmlDocumentation docs)
 
     /// <summary>The enum values as written in YAML and in the CRD.</summary>
     public static IReadOnlyList<string> EnumSpellings(Type enumType) =>
-        enumType.IsDefined(typeof(KubernetesEnumAttribute))
-            ? Enum.GetNames(enumType)
-            : [.. Enum.GetNames(enumType).Select(n => n.ToLowerInvariant())];
+        [.. Enum.GetValues(enumType).Cast<Enum>().Select(TwaJobJson.EnumSpelling)];
 
     /// <summary>The serialisable properties of a record, keyed by their camelCase YAML name, sorted.</summary>
     public static IEnumerable<(string Name, PropertyInfo Property)> Properties(Type type) =>
@@ -170,35 +168,8 @@ internal sealed class SchemaGenerator(XmlDocumentation docs)
         AddRules(schema, type.GetCustomAttributes<ValidationRuleAttribute>());
     }
 
-    /// <summary>A value as JSON in its YAML spelling (records without null fields, enums spelled as in the schema).</summary>
-    public static JsonNode? ToJson(object? value) => value switch
-    {
-        null => null,
-        string s => JsonValue.Create(s),
-        bool b => JsonValue.Create(b),
-        int i => JsonValue.Create(i),
-        long l => JsonValue.Create(l),
-        double d => JsonValue.Create(d),
-        JsonNode n => n.DeepClone(),
-        Enum e => JsonValue.Create(EnumSpellings(e.GetType())[Array.IndexOf(Enum.GetValues(e.GetType()), e)]),
-        IEnumerable items => new JsonArray([.. items.Cast<object?>().Select(ToJson)]),
-        _ when IsRecord(value.GetType()) => RecordToJson(value),
-        _ => throw new NotSupportedException($"no JSON for {value.GetType()}"),
-    };
-
-    private static JsonObject RecordToJson(object value)
-    {
-        var obj = new JsonObject();
-        foreach (var (name, property) in Properties(value.GetType()))
-        {
-            if (property.GetValue(value) is { } v)
-            {
-                obj[name] = ToJson(v);
-            }
-        }
-
-        return obj;
-    }
+    /// <summary>A value as JSON in its YAML spelling (see <see cref="TwaJobJson.ToJson"/>).</summary>
+    public static JsonNode? ToJson(object? value) => TwaJobJson.ToJson(value);
 
     private static void AddRules(JsonObject schema, IEnumerable<ValidationRuleAttribute> rules)
     {
