@@ -4,9 +4,10 @@ using Twa.Jobs.Operator.Schema;
 
 namespace Twa.Jobs;
 
-/// <summary><c>spec</c> of a TwaJob. <see cref="Training"/> is shared by `twa train` and the operator; the
-/// operator-owned fields (OPERATOR.md section 2.2) are bound and validated here but ignored by `twa train`,
-/// except <see cref="Replicas"/>: the default number of local workers.</summary>
+/// <summary>Desired state of a TwaJob: the training recipe (<see cref="Training"/>, shared with `twa train`) and how
+/// the operator runs it (replicas, elastic range, Redis, failure and run policies, scheduling, pod template).</summary>
+/// <remarks>`twa train` ignores the operator-owned fields (OPERATOR.md section 2.2) except <see cref="Replicas"/>,
+/// its default number of local workers.</remarks>
 [ValidationRule("!has(self.elastic) || self.elastic.minReplicas <= self.elastic.maxReplicas",
     "elastic.minReplicas must be <= elastic.maxReplicas")]
 [ValidationRule("!has(self.elastic) || self.replicas == 0 || (self.replicas >= self.elastic.minReplicas && self.replicas <= self.elastic.maxReplicas)",

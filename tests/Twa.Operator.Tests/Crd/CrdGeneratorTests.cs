@@ -193,6 +193,82 @@ public sealed class CrdGeneratorTests
     }
 
     [Fact]
+    public void Generate_CelRules_ReferenceOnlyFieldsOfTheirSchema()
+    {
+        var checkedRules = 0;
+        void Walk(JsonObject schema, string path)
+        {
+            foreach (var rule in schema["x-kubernetes-validations"]?.AsArray() ?? [])
+            {
+                checkedRules++;
+                var text = (string)rule!["rule"]!;
+                Assert.Equal(text.Count(c => c == '('), text.Count(c => c == ')'));
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, @"\b(?:self|oldSelf)((?:\.[A-Za-z]+)+)"))
+                {
+                    var node = schema;
+                    foreach (var part in m.Groups[1].Value.Split('.', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        node = node["properties"]?[part] as JsonObject;
+                        Assert.True(node is not null, $"{path}: rule '{text}' reads '{m.Value}', which the schema does not have");
+                    }
+                }
+            }
+
+            foreach (var (_, child) in schema["properties"]?.AsObject() ?? [])
+            {
+                Walk(child!.AsObject(), path);
+            }
+
+            if (schema["items"] is JsonObject items)
+            {
+                Walk(items, path + "[]");
+            }
+        }
+
+        Walk(Schema, "openAPIV3Schema");
+        Assert.Equal(4, checkedRules);
+    }
+
+    [Fact]
+    public void Generate_ScaleAndPrinterColumnPaths_ResolveToFieldsOfTheRightType()
+    {
+        string TypeAt(string jsonPath)
+        {
+            var path = System.Text.RegularExpressions.Regex.Replace(jsonPath, @"\[\?\(.*?\)\]", "[]");
+            JsonObject node = Schema;
+            foreach (var part in path.TrimStart('.').Split('.'))
+            {
+                var name = part.EndsWith("[]", StringComparison.Ordinal) ? part[..^2] : part;
+                if (name is "metadata")
+                {
+                    return "object";
+                }
+
+                node = node["properties"]![name]!.AsObject();
+                if (part.EndsWith("[]", StringComparison.Ordinal))
+                {
+                    node = node["items"]!.AsObject();
+                }
+            }
+
+            return (string)node["type"]!;
+        }
+
+        var scale = Version["subresources"]!["scale"]!;
+        Assert.Equal("integer", TypeAt((string)scale["specReplicasPath"]!));
+        Assert.Equal("integer", TypeAt((string)scale["statusReplicasPath"]!));
+        Assert.Equal("string", TypeAt((string)scale["labelSelectorPath"]!));
+        foreach (var column in Version["additionalPrinterColumns"]!.AsArray())
+        {
+            var type = (string)column!["type"]!;
+            if (type != "date")
+            {
+                Assert.Equal(type, TypeAt((string)column["jsonPath"]!));
+            }
+        }
+    }
+
+    [Fact]
     public void Generate_Schema_IsStructural()
     {
         var problems = new List<string>();
