@@ -6,6 +6,7 @@ CONFIG       ?= Release
 DOTNET       ?= dotnet
 NATIVE_DIR   := build/native
 CLI_DIR      := build/cli
+OPERATOR_DIR := build/operator
 JOBS         ?= $(shell nproc)
 APT_PACKAGES := libtorch-dev libgloo-dev libopenblas0-pthread cmake g++ redis-server prometheus dataset-fashion-mnist python3-torch
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
@@ -33,6 +34,8 @@ build: deps
 	$(DOTNET) publish trainer/Twa.Cli -c $(CONFIG) -p:SkipNativeBuild=true -o $(CLI_DIR) -nologo -v:q
 	@mkdir -p bin
 	@printf '#!/bin/sh\nexec "$$(dirname "$$(readlink -f "$$0")")/../$(CLI_DIR)/twa" "$$@"\n' > bin/twa && chmod +x bin/twa
+	$(DOTNET) publish operator/Twa.Operator -c $(CONFIG) -p:SkipNativeBuild=true -o $(OPERATOR_DIR) -nologo -v:q
+	@printf '#!/bin/sh\nexec "$$(dirname "$$(readlink -f "$$0")")/../$(OPERATOR_DIR)/twa-operator" "$$@"\n' > bin/twa-operator && chmod +x bin/twa-operator
 	@bin/twa --version
 
 ## test: every test project (prints a 'N passed, N failed' summary line)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Twa.Jobs.Operator;
 
 namespace Twa.Jobs;
 
@@ -23,7 +24,7 @@ public static class TwaJobValidator
         Check(job.Kind == V1Alpha1TwaJob.KindValue, "kind", $"'{job.Kind}' is not supported; use {V1Alpha1TwaJob.KindValue}");
         Check(IsDnsLabel(job.Metadata.Name), "metadata.name",
             $"'{job.Metadata.Name}' must be a DNS label (lowercase letters, digits, '-', at most 63 characters)");
-        Check(job.Spec.Replicas >= 0, "spec.replicas", "must be >= 0");
+        p.AddRange(OperatorSpecValidator.Validate(job.Spec));
 
         var t = job.Spec.Training;
         const string tp = "spec.training";

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json.Nodes;
+using Twa.Jobs.Operator.Schema;
 using YamlDotNet.RepresentationModel;
 
 namespace Twa.Jobs.Yaml;
@@ -8,7 +10,9 @@ namespace Twa.Jobs.Yaml;
 /// Binds a YAML node tree onto the schema records (public init properties, camelCase keys). Unlike a
 /// serializer it keeps going after an error and reports every problem with its field path, position and
 /// a fix: unknown fields (with the closest known name), wrong scalar types, unknown enum values.
-/// Properties of type <see cref="YamlNode"/> receive the raw node (opaque sections). Not thread-safe.
+/// Properties of type <see cref="YamlNode"/> receive the raw node and <see cref="JsonObject"/> properties a JSON
+/// copy of it (opaque sections, e.g. a pod template); properties marked <see cref="RequiredAttribute"/> must be
+/// present. Not thread-safe.
 /// </summary>
 internal sealed class YamlBinder
 {
@@ -35,6 +39,15 @@ internal sealed class YamlBinder
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite)
             .ToDictionary(p => CamelCase(p.Name), StringComparer.Ordinal);
+        var present = map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "").ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, property) in properties)
+        {
+            if (!present.Contains(name) && property.IsDefined(typeof(RequiredAttribute)))
+            {
+                Problem(path.Length == 0 ? name : $"{path}.{name}", map, $"required field missing; add '{name}' to {(path.Length == 0 ? "the document" : path)}");
+            }
+        }
+
         foreach (var (keyNode, valueNode) in map.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
@@ -72,6 +85,17 @@ internal sealed class YamlBinder
             return node;
         }
 
+        if (underlying == typeof(JsonObject))
+        {
+            if (node is not YamlMappingNode)
+            {
+                Problem(path, node, $"expected a mapping ({{key: value}}), got {Describe(node)}");
+                return null;
+            }
+
+            return YamlJson.ToJson(node);
+        }
+
         if (underlying.IsArray)
         {
             return BindArray(underlying.GetElementType()!, node, path);
@@ -82,7 +106,7 @@ internal sealed class YamlBinder
             return BindStringMap(node, path);
         }
 
-        if (underlying == typeof(string) || underlying.IsPrimitive || underlying.IsEnum)
+        if (underlying == typeof(string) || underlying.IsPrimitive || underlying.IsEnum || underlying == typeof(DateTimeOffset))
         {
             return BindScalar(underlying, node, path);
         }
@@ -164,6 +188,17 @@ internal sealed class YamlBinder
         }
 
         var inv = CultureInfo.InvariantCulture;
+        if (type == typeof(DateTimeOffset))
+        {
+            if (DateTimeOffset.TryParse(text, inv, DateTimeStyles.AssumeUniversal, out var time))
+            {
+                return time;
+            }
+
+            Problem(path, node, $"expected an RFC 3339 time (2025-01-31T12:00:00Z), got '{text}'");
+            return null;
+        }
+
         object? value = Type.GetTypeCode(type) switch
         {
             TypeCode.Int32 when int.TryParse(text, NumberStyles.Integer, inv, out var i) => i,
