@@ -1,7 +1,7 @@
 namespace Twa.Operator.Reconcile;
 
 /// <summary>Everything the reconciler looks at for one TwaJob, gathered by the caller (informer caches and one
-/// Redis read) before the reconciler runs. Immutable; the reconciler performs no I/O.</summary>
+/// Redis read) before <see cref="TwaJobReconciler.Reconcile"/> runs. Immutable; the reconciler performs no I/O.</summary>
 public sealed record ObservedState
 {
     public required ObservedTwaJob Job { get; init; }

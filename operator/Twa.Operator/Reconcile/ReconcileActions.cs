@@ -8,7 +8,7 @@ namespace Twa.Operator.Reconcile;
 /// <list type="number">
 /// <item><see cref="AddFinalizer"/> (JSON merge patch carrying <c>metadata.resourceVersion</c>).</item>
 /// <item><see cref="RedisCleanupKeyPrefix"/>: SCAN + UNLINK <c>prefix*</c>; only after success
-/// <see cref="RemoveFinalizer"/>. On failure record a Warning Event RedisCleanupFailed and re-queue.</item>
+/// <see cref="RemoveFinalizer"/>. On failure record <see cref="TwaJobReconciler.RedisCleanupFailedEvent"/> and re-queue.</item>
 /// <item><see cref="Apply"/>: server-side apply of the Service / ConfigMap.</item>
 /// <item><see cref="Publish"/>: Lua CAS (only if the stored generation is lower) then PUBLISH
 /// <c>…:membership:changed</c>; a lost CAS or an unreachable Redis stops here (the next reconcile re-reads).</item>
