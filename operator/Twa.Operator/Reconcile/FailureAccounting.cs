@@ -90,12 +90,18 @@ internal static class FailureAccounting
     /// <summary>Why <paramref name="pod"/> is lost, or null while it is not (and then a wake-up at its deadline).</summary>
     private static string? LostCause(ReconcileRun run, ObservedPod pod, MembershipRecord? m, DateTimeOffset? readyTime)
     {
+        var member = m?.Contains(pod.Name) == true;
+        if (pod.DeletionTimestamp is not null && !member)
+        {
+            return null; // deleted by us (drain, pending timeout, history) or a standby: its exit is no failure
+        }
+
         if (pod.Phase == PodPhase.Failed)
         {
             return "pod Failed";
         }
 
-        if (m is null || !m.Contains(pod.Name))
+        if (m is null || !member)
         {
             return null;
         }
@@ -181,6 +187,7 @@ internal static class FailureAccounting
         }
 
         run.Restarts = r;
+        run.ClassifiedFailures.Add(c.Action);
         var reason = c.Action switch
         {
             FailureAction.Ignore => TwaJobReasons.MemberPreempted,

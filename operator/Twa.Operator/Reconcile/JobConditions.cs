@@ -19,6 +19,7 @@ internal static class JobConditions
         if (allReady && summary is not null && summary.Generation == m!.Generation && summary.ReadyTime is null)
         {
             run.Status = run.Status with { Membership = summary with { ReadyTime = run.Now } };
+            run.ReconfigurationSeconds = (run.Now - m.PublishedTime).TotalSeconds;
         }
 
         var stable = allReady && run.Status.Membership?.ReadyTime is not null;

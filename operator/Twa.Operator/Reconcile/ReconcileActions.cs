@@ -47,6 +47,9 @@ public sealed record ReconcileActions
     /// <summary>Delete the TwaJob itself (ttlSecondsAfterFinished elapsed); GC removes its children.</summary>
     public bool DeleteJob { get; init; }
 
+    /// <summary>Per-job metrics after this reconcile (null when the job is being deleted: drop its series).</summary>
+    public JobMetricsSample? Metrics { get; init; }
+
     /// <summary>Reconcile again after this delay (the earliest timer: deadline, TTL, cooldown, backoff, timeouts).</summary>
     public TimeSpan? RequeueAfter { get; init; }
 }

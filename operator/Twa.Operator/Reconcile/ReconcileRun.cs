@@ -25,6 +25,21 @@ internal sealed class ReconcileRun
         Conditions = new ConditionWriter(status.Conditions, observed.Job.Generation, now, Events);
         var m = observed.Membership;
         Membership = m is not null && m.JobUid == observed.Job.Uid ? m : null;
+        if (Membership is { } current && Status.Membership?.Generation != current.Generation)
+        {
+            // Redis holds a generation the status does not mirror (a status write was lost): resync the summary.
+            Status = Status with
+            {
+                Membership = new MembershipStatus
+                {
+                    Generation = current.Generation,
+                    WorldSize = current.WorldSize,
+                    StoreEndpoint = current.Store?.ToString(),
+                    Reason = current.Reason,
+                    PublishedTime = current.PublishedTime,
+                },
+            };
+        }
         var e = Spec.Elastic;
         Elastic = e ?? new ElasticSpec { MinReplicas = Math.Max(1, Spec.Replicas), MaxReplicas = Math.Max(1, Spec.Replicas) };
         Target = Math.Clamp(Spec.Replicas, Elastic.MinReplicas, Math.Max(Elastic.MinReplicas, Elastic.MaxReplicas));
@@ -78,6 +93,12 @@ internal sealed class ReconcileRun
 
     public List<PodCreation> Creations { get; } = [];
 
+    /// <summary>Actions of the failures classified by this reconcile (metrics).</summary>
+    public List<FailureAction> ClassifiedFailures { get; } = [];
+
+    /// <summary>Publish-to-all-Ready duration of the current generation, when it became Ready now (metrics).</summary>
+    public double? ReconfigurationSeconds { get; set; }
+
     public List<ChildObject> Apply { get; } = [];
 
     public bool AddFinalizer { get; set; }
@@ -104,6 +125,32 @@ internal sealed class ReconcileRun
         {
             _wakeUps.Add(t);
         }
+    }
+
+    private JobMetricsSample Metrics(V1Alpha1TwaJobStatus status)
+    {
+        var m = Membership;
+        return new JobMetricsSample
+        {
+            DesiredReplicas = Spec.Replicas,
+            ReadyReplicas = status.ReadyReplicas,
+            WorldSize = m?.WorldSize ?? status.Membership?.WorldSize ?? 0,
+            Generation = m?.Generation ?? status.Membership?.Generation ?? 0,
+            PendingPods = Observed.Pods.Count(p => p.Phase == PodPhase.Pending && p.DeletionTimestamp is null),
+            RestartBudgetRemaining = Math.Max(0, Spec.FailurePolicy.MaxRestarts - (status.Restarts?.FailureRestarts ?? 0)),
+            Conditions = status.Conditions.ToDictionary(c => c.Type, c => c.Status, StringComparer.Ordinal),
+            ClassifiedFailures = [.. ClassifiedFailures],
+            ReconfigurationTrigger = Published?.Reason switch
+            {
+                null => null,
+                TwaJobReasons.ScaleUp or TwaJobReasons.MemberRejoin => "scale_up",
+                TwaJobReasons.ScaleDown or TwaJobReasons.Suspend => "scale_down",
+                TwaJobReasons.MemberPreempted => "preemption",
+                TwaJobReasons.Resume => "resume",
+                _ => "failure",
+            },
+            ReconfigurationSeconds = ReconfigurationSeconds,
+        };
     }
 
     /// <summary>Forgets the wake-ups asked for so far (a finished job only waits for its TTL).</summary>
@@ -148,6 +195,7 @@ internal sealed class ReconcileRun
             CreatePods = [.. Creations],
             Events = [.. Events.Distinct()],
             DeleteJob = DeleteJob,
+            Metrics = Metrics(status),
             RequeueAfter = DeleteJob || _wakeUps.Count == 0 ? null : _wakeUps.Min() - Now,
         };
     }
