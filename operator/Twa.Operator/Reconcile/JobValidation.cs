@@ -12,11 +12,11 @@ internal static class JobValidation
     public static IReadOnlyList<string> Validate(ObservedTwaJob job, ReconcilerOptions options, out RedisSpec redis)
     {
         var spec = job.Job.Spec;
-        var problems = TwaJobValidator.Validate(job.Job with
+        var problems = job.BindProblems.Concat(TwaJobValidator.Validate(job.Job with
         {
             ApiVersion = V1Alpha1TwaJob.ApiVersionValue,
             Kind = V1Alpha1TwaJob.KindValue,
-        }).ToList();
+        })).ToList();
         redis = spec.Redis is { Address: not null } own ? own : MergeDefault(spec.Redis, options.DefaultRedis);
         if (redis.Address is null)
         {

@@ -17,6 +17,11 @@ public sealed record ObservedTwaJob
     /// <summary><c>metadata.finalizers</c>.</summary>
     public IReadOnlyList<string> Finalizers { get; init; } = [];
 
+    /// <summary>Problems found while binding the API object onto <see cref="Job"/> (unknown fields, wrong types), as
+    /// "field: message" lines; any makes the job fail with InvalidSpec, since the CRD schema cannot catch everything
+    /// inside <c>template</c> and an older CRD may still be installed.</summary>
+    public IReadOnlyList<string> BindProblems { get; init; } = [];
+
     public string Name => Job.Metadata.Name;
 
     public string Namespace => Job.Metadata.Namespace ?? "default";

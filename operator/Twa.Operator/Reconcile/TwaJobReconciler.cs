@@ -34,7 +34,9 @@ public sealed class TwaJobReconciler
     public ReconcileActions Reconcile(ObservedState observed)
     {
         ArgumentNullException.ThrowIfNull(observed);
-        var now = _clock.GetUtcNow();
+        // Kubernetes times (metav1.Time) have whole seconds: decide with what the status will read back.
+        var t = _clock.GetUtcNow();
+        var now = new DateTimeOffset(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var job = observed.Job;
         if (job.DeletionTimestamp is not null)
         {

@@ -254,6 +254,37 @@ public sealed class ReconcilerLifecycleTests
     }
 
     [Fact]
+    public void Reconcile_BindProblemsAndMissingTrainerContainer_FailWithInvalidSpecNamingEachField()
+    {
+        var job = Jobs.Elastic();
+        var template = job.Spec.Template!.DeepClone().AsObject();
+        template["spec"]!["containers"]![0]!["name"] = "main";
+        job = job with { Spec = job.Spec with { Template = template } };
+        var w = new JobWorld(job);
+        w.Job = w.Job with { BindProblems = ["spec.elastic.maxReplica (line 3, column 5): unknown field; did you mean 'maxReplicas'?"] };
+
+        var a = w.Reconcile();
+
+        Assert.Empty(a.CreatePods);
+        var message = w.Condition(C.Failed).Message;
+        Assert.Equal(R.InvalidSpec, w.Condition(C.Failed).Reason);
+        Assert.Contains("spec.elastic.maxReplica (line 3, column 5): unknown field", message, StringComparison.Ordinal);
+        Assert.Contains("spec.template.spec.containers: no container named 'trainer'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reconcile_SubSecondClock_StatusTimesHaveWholeSeconds()
+    {
+        var w = new JobWorld(Jobs.Elastic());
+        w.Clock.Advance(0.75);
+
+        w.Reconcile();
+
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), w.Status.StartTime);
+        Assert.All(w.Status.Conditions, c => Assert.Equal(0, c.LastTransitionTime.Millisecond));
+    }
+
+    [Fact]
     public void Reconcile_PodsNeverStart_FailsWithMinReplicasUnavailableAfterTimeout()
     {
         var w = new JobWorld(Jobs.Elastic(replicas: 2, min: 2));
