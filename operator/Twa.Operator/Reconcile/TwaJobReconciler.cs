@@ -156,6 +156,7 @@ public sealed class TwaJobReconciler
     {
         var policy = run.Spec.RunPolicy;
         run.ClearWakeUps();
+        run.Creations.Clear(); // decided before a late finish (min-replicas timeout): a finished job creates nothing
         foreach (var pod in run.Observed.Pods)
         {
             if (policy.CleanPodPolicy == CleanPodPolicy.All || (policy.CleanPodPolicy == CleanPodPolicy.Running && !pod.IsFinished))

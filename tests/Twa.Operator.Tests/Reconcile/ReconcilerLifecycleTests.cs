@@ -302,6 +302,22 @@ public sealed class ReconcilerLifecycleTests
     }
 
     [Fact]
+    public void Reconcile_MinReplicasTimeoutWhileAPodIsMissing_FailsWithoutCreatingIt()
+    {
+        var w = new JobWorld(Jobs.Elastic(replicas: 2, min: 2));
+        w.Reconcile();
+        w.Clock.Advance(1800);
+        w.Pods.Remove("demo-worker-1"); // e.g. deleted by hand: the planner would replace it
+
+        var a = w.Reconcile();
+
+        Assert.Equal(R.MinReplicasUnavailable, w.Condition(C.Failed).Reason);
+        Assert.Empty(a.CreatePods);
+        Assert.Equal(["demo-worker-0"], a.DeletePods.Select(d => d.Name)); // cleanPodPolicy Running
+        Assert.Equal(TimeSpan.FromSeconds(86400), a.RequeueAfter); // only the TTL is left
+    }
+
+    [Fact]
     public void Reconcile_DeletionRequested_CleansRedisPrefixThenRemovesFinalizer()
     {
         var w = new JobWorld(Jobs.Elastic());
