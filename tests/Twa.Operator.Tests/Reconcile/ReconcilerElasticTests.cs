@@ -166,4 +166,27 @@ public sealed class ReconcilerElasticTests
         Assert.Equal(3, failed.DesiredReplicas);
         Assert.Null(failed.ReconfigurationSeconds);
     }
+
+    [Fact]
+    public void Reconcile_RecordOfAnotherJobUid_IgnoredAsIfAbsent()
+    {
+        var w = new JobWorld(Jobs.Elastic(replicas: 2));
+        w.Reconcile();
+        w.StartAll();
+        w.Membership = new MembershipRecord
+        {
+            JobUid = "previous-incarnation",
+            Generation = 9,
+            Members = [new("demo-worker-5", 5, 0)],
+            Reason = R.ScaleUp,
+            PublishedTime = w.Clock.Now,
+        };
+
+        var a = w.Reconciler.Reconcile(w.Observe());
+
+        Assert.Equal(["demo-worker-0", "demo-worker-1"], a.Publish!.Members.Select(m => m.Pod));
+        Assert.Equal("0f0e0d0c-uid", a.Publish.JobUid);
+        Assert.Equal(1, a.Publish.Generation);
+        Assert.Equal(0, a.Status!.Restarts!.FailureRestarts); // its vanished "member" is not ours
+    }
 }
