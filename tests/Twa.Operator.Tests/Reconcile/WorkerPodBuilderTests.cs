@@ -146,4 +146,17 @@ public sealed class WorkerPodBuilderTests
         Assert.NotEqual(cm.Hash, JobChildren.ConfigMap(edited).Hash);
         Assert.Equal(svc.Hash, JobChildren.Service(edited, s_options).Hash);
     }
+
+    [Fact]
+    public void Build_NoTemplate_UsesTheOperatorsDefaultTrainerImage()
+    {
+        var example = Jobs.Elastic();
+        var job = Job(example with { Spec = example.Spec with { Template = null } });
+
+        var pod = WorkerPodBuilder.Build(job, 0, Redis(job), s_options with { DefaultTrainerImage = "ghcr.io/twa/trainer:9" });
+
+        Assert.Equal("ghcr.io/twa/trainer:9", (string?)Trainer(pod)["image"]);
+        Assert.Equal("demo-spec", (string?)pod["spec"]!["volumes"]![0]!["configMap"]!["name"]);
+        Assert.Throws<InvalidOperationException>(() => WorkerPodBuilder.Build(job, 0, Redis(job), s_options));
+    }
 }
