@@ -1,0 +1,4 @@
+namespace Twa.Operator.Reconcile;
+
+/// <summary>Kubernetes Event type.</summary>
+public enum EventType { Normal, Warning }

@@ -1,0 +1,237 @@
+using System.Globalization;
+using Twa.Jobs.Operator;
+
+namespace Twa.Operator.Reconcile;
+
+/// <summary>Steps 9-10 of the reconcile (OPERATOR.md 3.3): pending timeouts, drain victims (Pending, then NotReady,
+/// then highest ordinals), candidates (healthy members + started standbys - victims), the decision to publish
+/// generation G+1 (a failure bypasses the cooldown; a planned change waits for starting pods and the cooldown; never
+/// below minReplicas), deletions after drain, failed-pod history, and pod creation at the lowest free ordinal after
+/// the replacement backoff. Thread-safe (no state).</summary>
+internal static class MembershipPlanner
+{
+    public static PlanOutcome Run(ReconcileRun run)
+    {
+        var m = run.Membership;
+        var pods = run.Observed.Pods;
+        var members = m?.Members ?? [];
+        var byName = pods.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        bool Healthy(MembershipMember mm) => byName.TryGetValue(mm.Pod, out var p) && p.IsActive && !run.Unhealthy.Contains(p.Name);
+        var healthyMembers = members.Where(Healthy).Select(mm => byName[mm.Pod]).ToList();
+        var failureTrigger = members.Any(mm => !Healthy(mm));
+
+        var active = pods.Where(p => p.IsActive && !run.Unhealthy.Contains(p.Name)).ToList();
+        bool IsMember(ObservedPod p) => m?.Contains(p.Name) == true;
+
+        // Pending timeout: only while enough members train; the pod is re-created (at another ordinal).
+        var pendingTimedOut = false;
+        foreach (var p in active.Where(p => !IsMember(p) && p.Phase == PodPhase.Pending).ToList())
+        {
+            var due = p.CreationTimestamp.AddSeconds(run.Elastic.PendingTimeoutSeconds);
+            if (run.Now < due)
+            {
+                run.WakeAt(due);
+            }
+            else if (healthyMembers.Count >= run.Min)
+            {
+                run.Delete(p, "PendingTimeout");
+                run.Events.Add(new JobEvent(EventType.Warning, TwaJobReasons.PodsUnschedulable,
+                    $"pod {p.Name} Pending for more than elastic.pendingTimeoutSeconds={I(run.Elastic.PendingTimeoutSeconds)}; deleted"));
+                active.Remove(p);
+                pendingTimedOut = true;
+            }
+        }
+
+        // Victims of a scale-down: not started first, then NotReady, then the highest ordinals.
+        var victims = active
+            .OrderBy(p => !p.Started || p.Phase == PodPhase.Pending ? 0 : p.Ready ? 2 : 1)
+            .ThenByDescending(p => p.Ordinal)
+            .Take(Math.Max(0, active.Count - run.Target))
+            .ToHashSet();
+        var candidates = healthyMembers
+            .Concat(active.Where(p => !IsMember(p) && p.Started && p.Phase == PodPhase.Running))
+            .Where(p => !victims.Contains(p))
+            .OrderBy(p => p.Ordinal)
+            .ToList();
+        var starting = active.Where(p => !IsMember(p) && !victims.Contains(p) && !(p.Started && p.Phase == PodPhase.Running)
+            && run.Now < p.CreationTimestamp.AddSeconds(run.Elastic.PendingTimeoutSeconds)).ToList();
+
+        var changed = !candidates.Select(p => p.Name).SequenceEqual(members.Select(mm => mm.Pod));
+        var waitingForMin = candidates.Count < run.Min;
+        var cooldownBlocked = false;
+        if (changed && run.Observed.StoreAvailable)
+        {
+            if (waitingForMin)
+            {
+                // Not enough workers for any generation; the minReplicas timeout runs (step 11).
+            }
+            else if (failureTrigger)
+            {
+                Publish(run, candidates, FailureReason(run, members.Where(mm => !Healthy(mm))), planned: false);
+            }
+            else if (starting.Count > 0 && candidates.Count < run.Target)
+            {
+                // Let the pods being created start, so one generation takes them all.
+            }
+            else
+            {
+                var cooldownEnd = m is null || m.Reason == TwaJobReasons.Suspend
+                    ? run.Now
+                    : m.PublishedTime.AddSeconds(run.Elastic.ScaleCooldownSeconds);
+                if (run.Now < cooldownEnd)
+                {
+                    cooldownBlocked = true;
+                    run.WakeAt(cooldownEnd);
+                }
+                else
+                {
+                    Publish(run, candidates, PlannedReason(m, candidates.Count), planned: true);
+                }
+            }
+        }
+
+        DeleteLeftovers(run, victims);
+        Create(run, active.Count - victims.Count);
+        return new PlanOutcome
+        {
+            WaitingForMin = waitingForMin,
+            CooldownBlocked = cooldownBlocked,
+            PendingTimedOut = pendingTimedOut,
+            Candidates = candidates.Count,
+        };
+    }
+
+    /// <summary>Publishes G+1 with <paramref name="candidates"/> (sorted by ordinal; dense ranks) or, with none, a
+    /// member-less generation (suspend).</summary>
+    public static void Publish(ReconcileRun run, IReadOnlyList<ObservedPod> candidates, string reason, bool planned)
+    {
+        var generation = Math.Max(run.Membership?.Generation ?? 0, run.Status.Membership?.Generation ?? 0) + 1;
+        var members = candidates.OrderBy(p => p.Ordinal).Select((p, rank) => new MembershipMember(p.Name, p.Ordinal, rank)).ToList();
+        var store = members.Count == 0
+            ? null
+            : new StoreEndpoint($"{members[0].Pod}.{JobChildren.ServiceName(run.Job.Name)}.{run.Job.Namespace}.svc",
+                run.Options.DistBasePort + (int)(generation % WorkerPodBuilder.DistPortCount));
+        var record = new MembershipRecord
+        {
+            JobUid = run.Job.Uid,
+            Generation = generation,
+            Store = store,
+            Members = members,
+            Reason = reason,
+            PublishedTime = run.Now,
+        };
+        var first = run.Membership is null && run.Status.Membership is null;
+        run.Published = record;
+        run.Membership = record;
+        run.Status = run.Status with
+        {
+            Membership = new MembershipStatus
+            {
+                Generation = generation,
+                WorldSize = members.Count,
+                StoreEndpoint = store?.ToString(),
+                Reason = reason,
+                PublishedTime = run.Now,
+            },
+        };
+        if (planned && !first)
+        {
+            run.Restarts = run.Restarts with { PlannedReconfigurations = run.Restarts.PlannedReconfigurations + 1 };
+        }
+
+        var who = members.Count == 0 ? "no members" : string.Join(", ", members.Select(mm => $"{mm.Pod}=rank {I(mm.Rank)}"));
+        run.Events.Add(new JobEvent(reason is TwaJobReasons.MemberFailed or TwaJobReasons.MemberPreempted ? EventType.Warning : EventType.Normal, reason,
+            $"published generation {generation} (world size {I(members.Count)}): {who}"));
+    }
+
+    private static string FailureReason(ReconcileRun run, IEnumerable<MembershipMember> lost) =>
+        lost.All(mm => run.UnhealthyActions.TryGetValue(mm.Pod, out var a) && a == FailureAction.Ignore)
+            ? TwaJobReasons.MemberPreempted
+            : TwaJobReasons.MemberFailed;
+
+    private static string PlannedReason(MembershipRecord? m, int size) => m switch
+    {
+        null => TwaJobReasons.ScaleUp,
+        { Reason: TwaJobReasons.Suspend } => TwaJobReasons.Resume,
+        _ when size < m.WorldSize => TwaJobReasons.ScaleDown,
+        { Reason: TwaJobReasons.MemberFailed or TwaJobReasons.MemberPreempted } => TwaJobReasons.MemberRejoin,
+        _ when size > m.WorldSize => TwaJobReasons.ScaleUp,
+        _ => TwaJobReasons.MemberRejoin,
+    };
+
+    /// <summary>Drained victims once out of the current generation (after they exited or the drain grace), pods
+    /// that exited as non-members, and Failed pods beyond runPolicy.failedPodHistoryLimit.</summary>
+    private static void DeleteLeftovers(ReconcileRun run, HashSet<ObservedPod> victims)
+    {
+        var m = run.Membership;
+        foreach (var v in victims)
+        {
+            if (m?.Contains(v.Name) == true)
+            {
+                continue;
+            }
+
+            if (!v.Started || v.Phase == PodPhase.Pending || m is null)
+            {
+                run.Delete(v, "Surplus");
+                continue;
+            }
+
+            var due = m.PublishedTime.AddSeconds(run.Options.DrainGraceSeconds);
+            if (run.Published is null && run.Now >= due)
+            {
+                run.Delete(v, "Drained");
+            }
+            else
+            {
+                run.WakeAt(run.Published is null ? due : run.Now.AddSeconds(run.Options.DrainGraceSeconds));
+            }
+        }
+
+        foreach (var p in run.Observed.Pods.Where(p => p.Phase == PodPhase.Succeeded && m?.Contains(p.Name) != true))
+        {
+            run.Delete(p, "Drained");
+        }
+
+        var failed = run.Observed.Pods.Where(p => p.Phase == PodPhase.Failed && p.DeletionTimestamp is null)
+            .OrderByDescending(p => p.CreationTimestamp).ThenByDescending(p => p.Ordinal).ToList();
+        foreach (var p in failed.Skip(run.Spec.RunPolicy.FailedPodHistoryLimit))
+        {
+            run.Delete(p, "FailedPodHistoryLimit");
+        }
+    }
+
+    /// <summary>Creates pods up to the target at the lowest ordinals used by no pod object (Terminating and Failed ones
+    /// included) and by no member of the current generation, not before status.restarts.nextReplacementTime.</summary>
+    private static void Create(ReconcileRun run, int remaining)
+    {
+        var need = run.Target - remaining;
+        if (need <= 0)
+        {
+            return;
+        }
+
+        if (run.Restarts.NextReplacementTime is { } next && run.Now < next)
+        {
+            run.WakeAt(next);
+            return;
+        }
+
+        var used = run.Observed.Pods.Select(p => p.Ordinal).Concat(run.Observed.Membership?.Members.Select(mm => mm.Ordinal) ?? [])
+            .Concat(run.Membership?.Members.Select(mm => mm.Ordinal) ?? []).ToHashSet();
+        var redis = run.Redis;
+        for (var ordinal = 0; need > 0; ordinal++)
+        {
+            if (used.Contains(ordinal))
+            {
+                continue;
+            }
+
+            var name = WorkerPodBuilder.PodName(run.Job.Name, ordinal);
+            run.Creations.Add(new PodCreation(name, ordinal, WorkerPodBuilder.Build(run.Job, ordinal, redis, run.Options)));
+            need--;
+        }
+    }
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+}

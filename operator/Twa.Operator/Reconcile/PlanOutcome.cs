@@ -1,0 +1,17 @@
+namespace Twa.Operator.Reconcile;
+
+/// <summary>What the membership planner found, for the conditions of step 11.</summary>
+internal sealed record PlanOutcome
+{
+    /// <summary>A new generation is needed but fewer than minReplicas candidates exist.</summary>
+    public bool WaitingForMin { get; init; }
+
+    /// <summary>A planned generation is held back by elastic.scaleCooldownSeconds.</summary>
+    public bool CooldownBlocked { get; init; }
+
+    /// <summary>A Pending pod was deleted after elastic.pendingTimeoutSeconds.</summary>
+    public bool PendingTimedOut { get; init; }
+
+    /// <summary>Number of candidates (healthy members + standbys - victims).</summary>
+    public int Candidates { get; init; }
+}

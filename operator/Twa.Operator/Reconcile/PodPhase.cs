@@ -1,0 +1,4 @@
+namespace Twa.Operator.Reconcile;
+
+/// <summary>A pod's <c>status.phase</c>.</summary>
+public enum PodPhase { Pending, Running, Succeeded, Failed, Unknown }
