@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Twa.Kubernetes.Client;
@@ -31,6 +32,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly ObjectStore _store;
     private readonly ApiRouter _router;
     private string? _lastAuthorization;
+    private string? _lastClientCertificate;
 
     private FakeApiServer(WebApplication app, ObjectStore store, ApiRouter router, Uri baseAddress, KubernetesRequestMetrics requests)
     {
@@ -49,6 +51,9 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     /// <summary>The Authorization header of the most recent request, if any.</summary>
     public string? LastAuthorization => Volatile.Read(ref _lastAuthorization);
+
+    /// <summary>The subject of the client certificate of the most recent HTTPS request that sent one.</summary>
+    public string? LastClientCertificateSubject => Volatile.Read(ref _lastClientCertificate);
 
     /// <summary>The current (global) resourceVersion.</summary>
     public long ResourceVersion => _store.Revision;
@@ -71,7 +76,18 @@ public sealed class FakeApiServer : IAsyncDisposable
         options ??= new FakeApiServerOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (options.ServerCertificate is { } certificate)
+            {
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.AllowAnyClientCertificate();
+                });
+            }
+        }));
         var app = builder.Build();
         var store = new ObjectStore(options.HistoryLimit);
         FakeApiServer? server = null;
@@ -185,6 +201,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         _store.Resolve(resource.Group, resource.Version, resource.Plural)
         ?? throw new ArgumentException($"{resource} is not registered with the fake server.", nameof(resource));
 
-    private void Observe(HttpRequest request) =>
+    private void Observe(HttpRequest request)
+    {
         Volatile.Write(ref _lastAuthorization, request.Headers.Authorization.Count > 0 ? request.Headers.Authorization[0] : null);
+        if (request.HttpContext.Connection.ClientCertificate is { } certificate)
+        {
+            Volatile.Write(ref _lastClientCertificate, certificate.Subject);
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Twa.Kubernetes.Testing;
 
 /// <summary>Tunables of <see cref="FakeApiServer"/>, small by default so tests see bookmarks and expiry quickly.</summary>
@@ -11,4 +13,10 @@ public sealed record FakeApiServerOptions
 
     /// <summary>Changes kept for resuming watches; older resourceVersions get 410 Gone. Default 10 000.</summary>
     public int HistoryLimit { get; init; } = 10_000;
+
+    /// <summary>
+    /// Serve HTTPS with this certificate (with private key) instead of plain HTTP. Client certificates are then
+    /// accepted without validation and the last one's subject is reported by <see cref="FakeApiServer.LastClientCertificateSubject"/>.
+    /// </summary>
+    public X509Certificate2? ServerCertificate { get; init; }
 }

@@ -103,6 +103,7 @@ internal sealed partial class ObjectStore(int historyLimit)
         {
             var obj = JsonTree.Clone(body);
             CheckTypeMeta(r, obj);
+            MergeStringData(obj);
             var meta = JsonTree.Meta(obj);
             var bodyNs = JsonTree.Str(meta, "namespace");
             if (r.Descriptor.Namespaced)
@@ -209,6 +210,7 @@ internal sealed partial class ObjectStore(int historyLimit)
         else
         {
             updated = JsonTree.Clone(body);
+            MergeStringData(updated);
             var meta = JsonTree.Meta(updated);
             var oldMeta = JsonTree.Meta(old);
             foreach (var field in SystemMetadata)
@@ -354,6 +356,28 @@ internal sealed partial class ObjectStore(int historyLimit)
 
         obj["kind"] = r.Descriptor.Kind;
         obj["apiVersion"] = r.Descriptor.ApiVersion;
+    }
+
+    /// <summary>Secrets: <c>stringData</c> is write-only; the server folds it into base64 <c>data</c>.</summary>
+    private static void MergeStringData(JsonObject obj)
+    {
+        if (JsonTree.Str(obj, "kind") != "Secret" || obj["stringData"] is not JsonObject strings)
+        {
+            return;
+        }
+
+        if (obj["data"] is not JsonObject data)
+        {
+            data = [];
+            obj["data"] = data;
+        }
+
+        foreach (var (key, value) in strings)
+        {
+            data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? ""));
+        }
+
+        obj.Remove("stringData");
     }
 
     private static IEnumerable<string> Finalizers(JsonObject obj) =>

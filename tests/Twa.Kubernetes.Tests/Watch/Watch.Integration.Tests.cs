@@ -226,6 +226,32 @@ public sealed class WatchIntegrationTests
         Assert.Equal(1, events[1].Item!.Metadata.Generation);
     }
 
+    [Fact(Timeout = 10000)]
+    public async Task WatchAsync_ResumeAfterKilledConnection_DeliversChangesMadeDuringTheGap()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var client = new KubernetesClient(server.ClientConfiguration());
+        var list = await client.ListAsync<V1ConfigMap>("default");
+        var lastSeen = list.Metadata.ResourceVersion;
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in client.WatchAsync<V1ConfigMap>("default", new WatchOptions { ResourceVersion = lastSeen }))
+            {
+                lastSeen = e.ResourceVersion ?? lastSeen;
+            }
+        });
+        await client.CreateAsync(Cm("seen"));
+        await WaitUntilAsync(() => lastSeen != list.Metadata.ResourceVersion);
+
+        server.KillAllWatches();
+        await watching;
+        await client.CreateAsync(Cm("missed-1"));
+        await client.DeleteAsync<V1ConfigMap>("seen");
+        var resumed = await TakeAsync(client.WatchAsync<V1ConfigMap>("default", new WatchOptions { ResourceVersion = lastSeen }), 2);
+
+        Assert.Equal([(WatchEventType.Added, "missed-1"), (WatchEventType.Deleted, "seen")], resumed.Select(e => (e.Type, e.Item!.Metadata.Name!)).ToArray());
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         while (!condition())
