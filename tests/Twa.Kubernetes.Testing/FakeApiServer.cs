@@ -89,7 +89,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             }
         }));
         var app = builder.Build();
-        var store = new ObjectStore(options.HistoryLimit);
+        var store = new ObjectStore(options);
         FakeApiServer? server = null;
         var requests = new KubernetesRequestMetrics();
         var router = new ApiRouter(store, options, requests, request => server?.Observe(request));

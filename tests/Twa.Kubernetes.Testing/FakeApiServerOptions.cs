@@ -19,4 +19,12 @@ public sealed record FakeApiServerOptions
     /// accepted without validation and the last one's subject is reported by <see cref="FakeApiServer.LastClientCertificateSubject"/>.
     /// </summary>
     public X509Certificate2? ServerCertificate { get; init; }
+
+    /// <summary>
+    /// Pods are deleted gracefully, as by a real API server with a kubelet: a DELETE without <c>gracePeriodSeconds: 0</c>
+    /// of a pod that is bound to a node (<c>spec.nodeName</c>) and not in a terminal phase only sets
+    /// <c>deletionTimestamp</c>/<c>deletionGracePeriodSeconds</c>; the pod goes when a kubelet (simulator) deletes it
+    /// again with a grace period of 0. Default false: pods are deleted at once.
+    /// </summary>
+    public bool GracefulPodDeletion { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Twa.Kubernetes.Testing;
 /// generation bumps on spec changes only, status isolation, optimistic concurrency, finalizers and
 /// owner-reference garbage collection. Thread-safe: one lock guards objects, history and watchers.
 /// </summary>
-internal sealed partial class ObjectStore(int historyLimit)
+internal sealed partial class ObjectStore(FakeApiServerOptions serverOptions)
 {
     private static readonly string[] SystemMetadata = ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "name", "namespace"];
     private readonly Dictionary<(string Group, string Version, string Plural), StoredResource> _resources = [];
@@ -16,7 +16,7 @@ internal sealed partial class ObjectStore(int historyLimit)
 
     public Lock Gate { get; } = new();
 
-    public WatchHub Watches { get; } = new(historyLimit);
+    public WatchHub Watches { get; } = new(serverOptions.HistoryLimit);
 
     public long Revision
     {
@@ -169,12 +169,12 @@ internal sealed partial class ObjectStore(int historyLimit)
     }
 
     /// <summary>DELETE with optional DeleteOptions (preconditions, propagationPolicy). Returns the object's last state.</summary>
-    public JsonObject Delete(StoredResource r, string? ns, string name, JsonObject? options)
+    public JsonObject Delete(StoredResource r, string? ns, string name, JsonObject? deleteOptions)
     {
         lock (Gate)
         {
             var obj = Find(r, ns, name);
-            var pre = options?["preconditions"] as JsonObject;
+            var pre = deleteOptions?["preconditions"] as JsonObject;
             var uid = JsonTree.Str(pre, "uid");
             if (uid is not null && uid != JsonTree.MetaStr(obj, "uid"))
             {
@@ -187,7 +187,22 @@ internal sealed partial class ObjectStore(int historyLimit)
                 throw ApiError.Conflict(r.Plural, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {JsonTree.MetaStr(obj, "resourceVersion")}");
             }
 
-            return DeleteLocked(r, ns, name, obj, JsonTree.Str(options, "propagationPolicy") ?? "Background");
+            var grace = deleteOptions?["gracePeriodSeconds"] is { } g ? JsonTree.Long(g) : (long?)null;
+            if (serverOptions.GracefulPodDeletion && r.Descriptor is { Group: "", Plural: "pods" } && grace != 0 && TerminatesGracefully(obj))
+            {
+                if (JsonTree.Get(obj, "metadata.deletionTimestamp") is not null)
+                {
+                    return JsonTree.Clone(obj);
+                }
+
+                var terminating = JsonTree.Clone(obj);
+                JsonTree.Meta(terminating)["deletionTimestamp"] = JsonTree.Now();
+                JsonTree.Meta(terminating)["deletionGracePeriodSeconds"] = grace ?? (JsonTree.Get(obj, "spec.terminationGracePeriodSeconds") is { } t ? JsonTree.Long(t) : 30);
+                Commit(r, ns, name, terminating, obj, "MODIFIED");
+                return JsonTree.Clone(terminating);
+            }
+
+            return DeleteLocked(r, ns, name, obj, JsonTree.Str(deleteOptions, "propagationPolicy") ?? "Background");
         }
     }
 
@@ -258,6 +273,10 @@ internal sealed partial class ObjectStore(int historyLimit)
         Commit(r, ns, name, updated, old, "MODIFIED");
         return JsonTree.Clone(updated);
     }
+
+    // The pod strategy's CheckGracefulDelete: unbound and terminal pods go at once.
+    private static bool TerminatesGracefully(JsonObject pod) =>
+        !string.IsNullOrEmpty(JsonTree.Scalar(pod, "spec.nodeName")) && JsonTree.Scalar(pod, "status.phase") is not ("Succeeded" or "Failed");
 
     private JsonObject DeleteLocked(StoredResource r, string? ns, string name, JsonObject obj, string propagation)
     {

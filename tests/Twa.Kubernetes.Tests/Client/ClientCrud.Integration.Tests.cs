@@ -225,4 +225,25 @@ public sealed class ClientCrudIntegrationTests
         Assert.Equal(143, pods.Items[1].Status!.ContainerStatuses![0].State!.Terminated!.ExitCode);
         Assert.Equal("\"quoted\"", (await client.GetAsync<V1ConfigMap>("mnist-spec", "team-a")).Data!["yes"]);
     }
+
+    [Fact(Timeout = 10000)]
+    public async Task DeleteAsync_GracefulPodDeletion_PodTerminatesUntilKubeletDeletesWithZeroGrace()
+    {
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { GracefulPodDeletion = true });
+        using var client = new KubernetesClient(server.ClientConfiguration());
+        var spec = System.Text.Json.Nodes.JsonNode.Parse("""{"nodeName":"node-1","terminationGracePeriodSeconds":5}""")!.AsObject();
+        await client.CreateAsync(new V1Pod { Metadata = { Name = "bound", Namespace = "default" }, Spec = spec });
+        await client.CreateAsync(new V1Pod { Metadata = { Name = "unbound", Namespace = "default" } });
+
+        var terminating = await client.DeleteAsync<V1Pod>("bound");
+        var unbound = await client.DeleteAsync<V1Pod>("unbound");
+        var stillThere = await client.GetAsync<V1Pod>("bound");
+        await client.DeleteAsync<V1Pod>("bound", options: new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = stillThere.Metadata.Uid });
+
+        Assert.NotNull(terminating!.Metadata.DeletionTimestamp);
+        Assert.Equal(5, terminating.Metadata.DeletionGracePeriodSeconds);
+        Assert.Null(unbound);
+        Assert.NotNull(stillThere.Metadata.DeletionTimestamp);
+        Assert.Null(await client.TryGetAsync<V1Pod>("bound"));
+    }
 }
