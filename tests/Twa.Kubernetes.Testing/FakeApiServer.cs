@@ -20,7 +20,7 @@ namespace Twa.Kubernetes.Testing;
 /// concurrency (409), merge/JSON/apply patches (apply approximated, see <see cref="ObjectStore"/>), finalizers,
 /// owner-reference garbage collection, label/field selectors, paging, and watches with bookmarks, timeouts, resume
 /// and 410 Gone. Hooks inject failures, count requests and kill watches. Not implemented: authentication and
-/// authorization (any token is accepted), admission/validation (schemas, CEL, defaults), strategic merge patch,
+/// authorization (any token is accepted), admission and schema validation (only metadata is validated; no CEL or defaults), strategic merge patch,
 /// field ownership of server-side apply, and namespaces as objects. Thread-safe; dispose to stop.
 /// </summary>
 public sealed class FakeApiServer : IAsyncDisposable

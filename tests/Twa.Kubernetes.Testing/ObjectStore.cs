@@ -130,6 +130,7 @@ internal sealed partial class ObjectStore(FakeApiServerOptions serverOptions)
                 meta["name"] = name;
             }
 
+            ObjectValidation.Validate(r, obj, name);
             if (r.Items.ContainsKey(JsonTree.Key(ns, name)))
             {
                 throw ApiError.AlreadyExists(r.Plural, name);
@@ -246,6 +247,7 @@ internal sealed partial class ObjectStore(FakeApiServerOptions serverOptions)
                 }
             }
 
+            ObjectValidation.Validate(r, updated, name);
             if (oldMeta["deletionTimestamp"] is not null && Finalizers(updated).Except(Finalizers(old)).Any())
             {
                 throw ApiError.Invalid(r.Plural, name, "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted");

@@ -133,9 +133,9 @@ public sealed class ClientCrudIntegrationTests
         using var client = new KubernetesClient(server.ClientConfiguration());
         var owner = await client.CreateAsync(V1Alpha1TestJob.Create("owner"));
         var keeper = await client.CreateAsync(V1Alpha1TestJob.Create("keeper"));
-        V1OwnerReference Ref(V1Alpha1TestJob o) => new() { ApiVersion = "twa.dev/v1alpha1", Kind = "TwaJob", Name = o.Metadata.Name!, Uid = o.Metadata.Uid!, Controller = true };
+        V1OwnerReference Ref(V1Alpha1TestJob o, bool controller = true) => new() { ApiVersion = "twa.dev/v1alpha1", Kind = "TwaJob", Name = o.Metadata.Name!, Uid = o.Metadata.Uid!, Controller = controller };
         await client.CreateAsync(new V1Pod { Metadata = { Name = "owned-0", Namespace = "default", OwnerReferences = [Ref(owner)] } });
-        await client.CreateAsync(new V1Pod { Metadata = { Name = "two-owners", Namespace = "default", OwnerReferences = [Ref(owner), Ref(keeper)] } });
+        await client.CreateAsync(new V1Pod { Metadata = { Name = "two-owners", Namespace = "default", OwnerReferences = [Ref(owner), Ref(keeper, controller: false)] } });
         await client.CreateAsync(new V1ConfigMap { Metadata = { Name = "orphan-me", Namespace = "default", OwnerReferences = [Ref(keeper)] } });
         await client.CreateAsync(new V1Pod { Metadata = { Name = "unrelated", Namespace = "default" } });
 
@@ -245,5 +245,33 @@ public sealed class ClientCrudIntegrationTests
         Assert.Null(unbound);
         Assert.NotNull(stillThere.Metadata.DeletionTimestamp);
         Assert.Null(await client.TryGetAsync<V1Pod>("bound"));
+    }
+
+    [Theory(Timeout = 10000)]
+    [InlineData("Upper-Case", null, "metadata.name")]
+    [InlineData("ok", "twa.dev/job-name=this-label-value-is-far-too-long-for-kubernetes-because-it-exceeds-63-characters", "metadata.labels")]
+    [InlineData("ok", "bad key=x", "metadata.labels")]
+    public async Task CreateAsync_InvalidMetadata_ThrowsInvalidNamingTheField(string name, string? label, string field)
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var client = new KubernetesClient(server.ClientConfiguration());
+        var labels = label is null ? null : new Dictionary<string, string> { [label.Split('=')[0]] = label.Split('=')[1] };
+
+        var e = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(ConfigMap(name, labels)));
+
+        Assert.True(e.IsInvalid);
+        Assert.Contains(field, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 10000)]
+    public async Task CreateAsync_ServiceNameNotDns1035_ThrowsInvalid()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var client = new KubernetesClient(server.ClientConfiguration());
+
+        var e = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(new V1Service { Metadata = { Name = "1job", Namespace = "default" } }));
+
+        Assert.True(e.IsInvalid);
+        Assert.Contains("DNS-1035", e.Message, StringComparison.Ordinal);
     }
 }

@@ -53,7 +53,7 @@ public sealed class PatchIntegrationTests
         var patched = await client.PatchAsync<V1Alpha1TestJob>("j", null, KubernetesPatch.Json(JsonNode.Parse("""
             [{"op":"test","path":"/spec/replicas","value":2},
              {"op":"replace","path":"/spec/replicas","value":3},
-             {"op":"add","path":"/metadata/labels","value":{"twa.dev~1x":"y"}},
+             {"op":"add","path":"/metadata/labels","value":{"team":"y"}},
              {"op":"add","path":"/metadata/labels/twa.dev~1job-name","value":"j"},
              {"op":"remove","path":"/metadata/finalizers/0"}]
             """)!.AsArray()));
@@ -62,7 +62,7 @@ public sealed class PatchIntegrationTests
 
         Assert.Equal(3, patched.Spec.Replicas);
         Assert.Equal("j", patched.Metadata.Labels!["twa.dev/job-name"]);
-        Assert.Equal("y", patched.Metadata.Labels["twa.dev~1x"]);
+        Assert.Equal("y", patched.Metadata.Labels["team"]);
         Assert.Equal(["b"], patched.Metadata.Finalizers!);
         Assert.True(failedTest.IsInvalid);
         Assert.Equal(3, (await client.GetAsync<V1Alpha1TestJob>("j")).Spec.Replicas);
