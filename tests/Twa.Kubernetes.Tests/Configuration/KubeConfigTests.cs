@@ -89,4 +89,55 @@ public sealed class KubeConfigTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void FromKubeConfig_TokenFileRelativePath_ReadsTokenFromFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("twa-kubeconfig-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "sa.token"), "from-file\n");
+            File.WriteAllText(Path.Combine(dir, "config"), """
+                current-context: c
+                clusters: [{name: k, cluster: {server: "http://127.0.0.1:8080"}}]
+                users: [{name: u, user: {tokenFile: sa.token}}]
+                contexts: [{name: c, context: {cluster: k, user: u, namespace: ops}}]
+                """);
+
+            var config = KubernetesClientConfiguration.FromKubeConfig(Path.Combine(dir, "config"));
+
+            Assert.Equal("from-file", config.Token!.GetToken());
+            Assert.Equal("ops", config.Namespace);
+            Assert.Equal(new Uri("http://127.0.0.1:8080"), config.Server);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FromKubeConfig_CertificateWithoutKey_ThrowsNamingUser()
+    {
+        var dir = Directory.CreateTempSubdirectory("twa-kubeconfig-").FullName;
+        try
+        {
+            File.Copy(Fixture("client.crt"), Path.Combine(dir, "client.crt"));
+            File.WriteAllText(Path.Combine(dir, "config"), """
+                current-context: c
+                clusters: [{name: k, cluster: {server: "https://h:6443"}}]
+                users: [{name: half, user: {client-certificate: client.crt}}]
+                contexts: [{name: c, context: {cluster: k, user: half}}]
+                """);
+
+            var e = Assert.Throws<KubeConfigException>(() => KubernetesClientConfiguration.FromKubeConfig(Path.Combine(dir, "config")));
+
+            Assert.Contains("users[half]", e.Message, StringComparison.Ordinal);
+            Assert.Contains("without a key", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
