@@ -140,6 +140,8 @@ internal sealed class ApiRouter(ObjectStore store, FakeApiServerOptions options,
         Watcher watcher;
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
+        await ctx.Response.StartAsync(ctx.RequestAborted).ConfigureAwait(false);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
         lock (store.Gate)
         {
             try
@@ -172,7 +174,6 @@ internal sealed class ApiRouter(ObjectStore store, FakeApiServerOptions options,
         var started = DateTime.UtcNow;
         var deadline = started + timeout;
         var nextBookmark = started + options.BookmarkInterval;
-        await ctx.Response.StartAsync(aborted).ConfigureAwait(false);
         var reader = watcher.Lines.Reader;
         try
         {

@@ -25,6 +25,11 @@ public static partial class YamlJson
         {
             throw new FormatException($"Invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's parser throws this for some malformed flow collections, without a position.
+            throw new FormatException($"Invalid YAML (the parser gave no position; check unclosed [ or {{): {e.Message}", e);
+        }
 
         return [.. stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonNode>()];
     }

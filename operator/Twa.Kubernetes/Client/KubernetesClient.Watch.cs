@@ -13,7 +13,8 @@ public sealed partial class KubernetesClient
     /// WATCH <typeparamref name="T"/> in <paramref name="ns"/> (all namespaces when null). Yields events until the server ends
     /// the stream (timeoutSeconds), the connection drops, or <see cref="WatchEventType.Expired"/> (410: re-list) ends it.
     /// The caller resumes from the last event's or bookmark's resourceVersion. Cancelling <paramref name="ct"/> closes the
-    /// connection at once and throws <see cref="OperationCanceledException"/>. Other error responses throw <see cref="KubernetesApiException"/>.
+    /// connection at once and throws <see cref="OperationCanceledException"/>. Other error responses throw <see cref="KubernetesApiException"/>;
+    /// a transport failure before the stream starts throws <see cref="HttpRequestException"/>, one after it started just ends the stream.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(string? ns = null, WatchOptions? options = null, [EnumeratorCancellation] CancellationToken ct = default)
         where T : class, IKubernetesObject

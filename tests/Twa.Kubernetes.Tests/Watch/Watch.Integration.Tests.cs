@@ -198,14 +198,24 @@ public sealed class WatchIntegrationTests
         await using var server = await FakeApiServer.StartAsync();
         using var client = new KubernetesClient(server.ClientConfiguration());
         var list = await client.ListAsync<V1ConfigMap>("default");
-        var watching = TakeAsync(client.WatchAsync<V1ConfigMap>("default", new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion }), int.MaxValue);
-        await WaitUntilAsync(() => server.WatchCount == 1);
+        var received = new List<WatchEvent<V1ConfigMap>>();
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in client.WatchAsync<V1ConfigMap>("default", new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion }))
+            {
+                received.Add(e);
+                first.TrySetResult();
+            }
+        });
+        await client.CreateAsync(Cm("x"));
+        await first.Task;
 
         server.KillAllWatches();
-        var events = await watching;
+        await watching;
 
         Assert.Equal(0, server.WatchCount);
-        Assert.DoesNotContain(events, e => e.Type is WatchEventType.Added or WatchEventType.Error);
+        Assert.Equal(WatchEventType.Added, Assert.Single(received).Type);
     }
 
     [Fact(Timeout = 10000)]
