@@ -45,7 +45,13 @@ internal sealed class ApiRouter(ObjectStore store, FakeApiServerOptions options,
                 _ => "unknown",
             };
             resourceName = route.Subresource is null ? route.Plural : $"{route.Plural}/{route.Subresource}";
-            if (TakeFault(verb, resourceName) is { } fault)
+            var fault = TakeFault(verb, resourceName);
+            if (fault?.Delay is { } delay)
+            {
+                await Task.Delay(delay, ctx.RequestAborted).ConfigureAwait(false);
+            }
+
+            if (fault is { StatusCode: > 0 })
             {
                 if (fault.RetryAfter is { } after)
                 {
@@ -79,6 +85,10 @@ internal sealed class ApiRouter(ObjectStore store, FakeApiServerOptions options,
         {
             requests.Record(verb, resourceName, e.Code);
             await WriteAsync(ctx, e.Code, e.ToStatus()).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // the client gave up (e.g. during an injected delay)
         }
     }
 

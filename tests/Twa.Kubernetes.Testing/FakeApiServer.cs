@@ -130,6 +130,10 @@ public sealed class FakeApiServer : IAsyncDisposable
     public void InjectFailures(int count, int statusCode, string? verb = null, string? resource = null, TimeSpan? retryAfter = null) =>
         _router.AddFault(new FaultRule(verb, resource, statusCode, retryAfter, count));
 
+    /// <summary>Delays the next <paramref name="count"/> requests matching verb/resource (null = any) by <paramref name="delay"/>, then serves them normally (a slow or hung API server).</summary>
+    public void InjectDelay(int count, TimeSpan delay, string? verb = null, string? resource = null) =>
+        _router.AddFault(new FaultRule(verb, resource, 0, null, count, delay));
+
     /// <summary>Drops all retained history: a watch from any earlier resourceVersion now gets 410 Gone.</summary>
     public void Compact() => _store.Compact();
 

@@ -65,6 +65,21 @@ public sealed class RetryIntegrationTests
     }
 
     [Fact(Timeout = 10000)]
+    public async Task GetAsync_ServerSlowerThanRequestTimeout_ThrowsTimeoutAndCountsNoResponse()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var client = new KubernetesClient(server.ClientConfiguration(), new KubernetesClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        server.InjectDelay(1, TimeSpan.FromSeconds(5), verb: "get");
+        var clock = Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => client.GetAsync<V1Pod>("p"));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"gave up after {clock.Elapsed}");
+        Assert.Contains("GET", e.Message, StringComparison.Ordinal);
+        Assert.Contains(new KubernetesRequestCount("get", "pods", 0, 1), client.Metrics.Snapshot());
+    }
+
+    [Fact(Timeout = 10000)]
     public async Task Requests_InClusterTokenRotated_ServerSeesNewToken()
     {
         await using var server = await FakeApiServer.StartAsync();

@@ -127,6 +127,27 @@ public sealed class LeaderElectorIntegrationTests
         Assert.True(clock.Elapsed < Lease, $"stopped leading after {clock.Elapsed}, beyond the lease duration");
     }
 
+    [Fact(Timeout = 15000)]
+    public async Task IsLeader_RenewalHangs_FalseBeforeTheLeaseCouldExpireForOthers()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var a = new Candidate(server, "a");
+        await a.Started.Task;
+
+        server.InjectDelay(1000, TimeSpan.FromSeconds(30), verb: "get", resource: "leases");
+        var clock = Stopwatch.StartNew();
+        while (a.Elector.IsLeader())
+        {
+            await Task.Delay(10);
+        }
+
+        var notLeaderAfter = clock.Elapsed;
+        await a.Run;
+
+        Assert.True(notLeaderAfter < Lease, $"still believed it led {notLeaderAfter} after renewals started hanging");
+        Assert.False(await a.Stopped.Task);
+    }
+
     [Fact]
     public void LeaderElectionConfig_RenewDeadlineNotBelowLease_Throws()
     {
