@@ -13,7 +13,7 @@ public sealed class ClientCrudIntegrationTests
         Data = new Dictionary<string, string> { ["k"] = "v" },
     };
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task CreateGetReplaceDelete_ConfigMap_RoundTripsWithServerAssignedMetadata()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -37,7 +37,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Equal("Bearer test-token", server.LastAuthorization);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task CreateAsync_NameTaken_ThrowsAlreadyExists()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -52,7 +52,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Contains("already exists", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task GetAsync_Missing_ThrowsNotFoundWithStatusMessage()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -65,7 +65,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Equal("pods \"nope\" not found", e.Status!.Message);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ReplaceAsync_StaleResourceVersion_ThrowsConflict()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -82,7 +82,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Equal("winner", (await client.GetAsync<V1ConfigMap>("cm")).Data!["k"]);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task DeleteAsync_UidPreconditionOfRecreatedObject_ThrowsConflictAndKeepsObject()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -103,7 +103,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Null(await client.TryGetAsync<V1ConfigMap>("cm"));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task DeleteAsync_WithFinalizer_MarksDeletionAndRemovesWhenFinalizerCleared()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -126,7 +126,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Null(await client.TryGetAsync<V1Alpha1TestJob>("j"));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task DeleteAsync_Owner_GarbageCollectsDependentsUnlessOrphaned()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -148,7 +148,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Empty(orphan.Metadata.OwnerReferences ?? []);
     }
 
-    [Theory(Timeout = 10000)]
+    [Theory(Timeout = 30000)]
     [InlineData("app=a", new[] { "a1", "a2" })]
     [InlineData("app!=a", new[] { "b1", "none" })]
     [InlineData("app in (a, b),tier=gpu", new[] { "a2", "b1" })]
@@ -169,7 +169,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Equal(expected, list.Items.Select(i => i.Metadata.Name!).ToArray());
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ListAsync_LimitAndContinueAcrossNamespaces_PagesThroughAll()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -197,7 +197,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Equal("b/y", Assert.Single(byField.Items).Metadata.Namespace + "/" + byField.Items[0].Metadata.Name);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ListAsync_InvalidLabelSelector_ThrowsBadRequestNamingTerm()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -209,7 +209,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Contains("app in a", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task LoadYamlFile_Fixture_ObjectsVisibleWithStatusAndTypedScalars()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -226,7 +226,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Equal("\"quoted\"", (await client.GetAsync<V1ConfigMap>("mnist-spec", "team-a")).Data!["yes"]);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task DeleteAsync_GracefulPodDeletion_PodTerminatesUntilKubeletDeletesWithZeroGrace()
     {
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { GracefulPodDeletion = true });
@@ -247,7 +247,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Null(await client.TryGetAsync<V1Pod>("bound"));
     }
 
-    [Theory(Timeout = 10000)]
+    [Theory(Timeout = 30000)]
     [InlineData("Upper-Case", null, "metadata.name")]
     [InlineData("ok", "twa.dev/job-name=this-label-value-is-far-too-long-for-kubernetes-because-it-exceeds-63-characters", "metadata.labels")]
     [InlineData("ok", "bad key=x", "metadata.labels")]
@@ -263,7 +263,7 @@ public sealed class ClientCrudIntegrationTests
         Assert.Contains(field, e.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task CreateAsync_ServiceNameNotDns1035_ThrowsInvalid()
     {
         await using var server = await FakeApiServer.StartAsync();

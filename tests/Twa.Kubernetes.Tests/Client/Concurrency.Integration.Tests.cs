@@ -6,7 +6,7 @@ namespace Twa.Kubernetes.Tests.Client;
 
 public sealed class ConcurrencyIntegrationTests
 {
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ReplaceAsync_ConcurrentWritersFromOneVersion_ExactlyOneWins()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -32,7 +32,7 @@ public sealed class ConcurrencyIntegrationTests
         Assert.Equal(9, outcomes.Count(o => o == "conflict"));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task CreateAsync_SecretWithStringData_ServerFoldsIntoData()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -45,7 +45,7 @@ public sealed class ConcurrencyIntegrationTests
         Assert.Null(secret.StringData);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task CreateAsync_GenerateName_ServerCompletesUniqueName()
     {
         await using var server = await FakeApiServer.StartAsync();

@@ -7,7 +7,7 @@ namespace Twa.Kubernetes.Tests.Client;
 
 public sealed class PatchIntegrationTests
 {
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task PatchAsync_MergePatch_MergesAndNullDeletes()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -27,7 +27,7 @@ public sealed class PatchIntegrationTests
         Assert.Equal(2, patched.Metadata.Generation);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task PatchAsync_MergePatchWithStaleResourceVersion_ThrowsConflict()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -41,7 +41,7 @@ public sealed class PatchIntegrationTests
         Assert.True(e.IsConflict);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task PatchAsync_JsonPatch_AddReplaceRemoveAndFailedTest()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -68,7 +68,7 @@ public sealed class PatchIntegrationTests
         Assert.Equal(3, (await client.GetAsync<V1Alpha1TestJob>("j")).Spec.Replicas);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task PatchAsync_Apply_CreatesThenMergesIntent()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -94,7 +94,7 @@ public sealed class PatchIntegrationTests
         await Assert.ThrowsAsync<ArgumentException>(() => client.PatchAsync<V1Service>("j", "default", KubernetesPatch.Apply(intent)));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task PatchAsync_MissingObject_NotFound()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -106,7 +106,7 @@ public sealed class PatchIntegrationTests
         Assert.True(e.IsNotFound);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task PatchStatusAsync_MergePatch_ChangesOnlyStatus()
     {
         await using var server = await FakeApiServer.StartAsync();

@@ -7,7 +7,7 @@ namespace Twa.Kubernetes.Tests.Client;
 
 public sealed class RetryIntegrationTests
 {
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task GetAsync_429WithRetryAfter_WaitsAndRetries()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -25,7 +25,7 @@ public sealed class RetryIntegrationTests
         Assert.Equal(2, server.Requests.Total("get", "configmaps"));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task CreateAsync_503WithRetryAfter_Retried()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -38,7 +38,7 @@ public sealed class RetryIntegrationTests
         Assert.Equal(3, client.Metrics.Total("create", "pods"));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task GetAsync_500WithoutRetryAfter_ThrowsWithoutRetry()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -51,7 +51,7 @@ public sealed class RetryIntegrationTests
         Assert.Equal(1, client.Metrics.Total("get", "pods"));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ListAsync_PersistentThrottling_GivesUpAfterMaxAttempts()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -64,7 +64,7 @@ public sealed class RetryIntegrationTests
         Assert.Equal(3, server.Requests.Total("list", "pods"));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task GetAsync_ServerSlowerThanRequestTimeout_ThrowsTimeoutAndCountsNoResponse()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -79,7 +79,7 @@ public sealed class RetryIntegrationTests
         Assert.Contains(new KubernetesRequestCount("get", "pods", 0, 1), client.Metrics.Snapshot());
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task Requests_InClusterTokenRotated_ServerSeesNewToken()
     {
         await using var server = await FakeApiServer.StartAsync();

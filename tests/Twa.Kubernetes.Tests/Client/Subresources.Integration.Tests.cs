@@ -7,7 +7,7 @@ namespace Twa.Kubernetes.Tests.Client;
 
 public sealed class SubresourcesIntegrationTests
 {
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task CreateAsync_CustomResourceWithStatus_StatusDroppedGenerationOne()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -21,7 +21,7 @@ public sealed class SubresourcesIntegrationTests
         Assert.Null(created.Status.Phase);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ReplaceAsync_MetadataOrStatusOnly_NoGenerationBumpAndStatusIgnored()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -40,7 +40,7 @@ public sealed class SubresourcesIntegrationTests
         Assert.Equal(2, specChanged.Metadata.Generation);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ReplaceStatusAsync_SpecChangeInBody_OnlyStatusChangesNoGenerationBump()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -62,7 +62,7 @@ public sealed class SubresourcesIntegrationTests
         Assert.True(stale.IsConflict);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ReplaceStatusAsync_Unchanged_KeepsResourceVersion()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -76,7 +76,7 @@ public sealed class SubresourcesIntegrationTests
         Assert.Equal(first.Metadata.ResourceVersion, again.Metadata.ResourceVersion);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task Scale_GetReplacePatch_MapsSpecAndStatusPathsAndBumpsGeneration()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -106,7 +106,7 @@ public sealed class SubresourcesIntegrationTests
         Assert.Equal(2, after.Status.Replicas);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task GetScaleAsync_SpecReplicasMissing_Fails()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -121,7 +121,7 @@ public sealed class SubresourcesIntegrationTests
         Assert.Contains(".spec.replicas", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task GetScaleAsync_ResourceWithoutScale_NotFound()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -133,7 +133,7 @@ public sealed class SubresourcesIntegrationTests
         Assert.True(e.IsNotFound);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ReplaceStatusAsync_Pod_KubeletStyleStatusWriteVisibleToReaders()
     {
         await using var server = await FakeApiServer.StartAsync();

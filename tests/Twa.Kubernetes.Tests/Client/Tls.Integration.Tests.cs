@@ -29,7 +29,7 @@ public sealed class TlsIntegrationTests
         return (ca, issued.CopyWithPrivateKey(serverKey));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ListAsync_ServerCertificateFromConfiguredCa_TrustedAndClientCertificatePresented()
     {
         var (ca, serverCert) = CreateCaAndServer();
@@ -45,7 +45,7 @@ public sealed class TlsIntegrationTests
         Assert.Contains("CN=twa-test-user", server.LastClientCertificateSubject, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ListAsync_ServerCertificateFromOtherCa_Rejected()
     {
         var (_, serverCert) = CreateCaAndServer();
@@ -59,7 +59,7 @@ public sealed class TlsIntegrationTests
         Assert.Contains(new KubernetesRequestCount("list", "pods", 0, 1), client.Metrics.Snapshot());
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ListAsync_CertificateForOtherAddress_RejectedEvenWithTrustedCa()
     {
         var (ca, serverCert) = CreateCaAndServer(subjectAltIp: "10.9.9.9");
@@ -69,7 +69,7 @@ public sealed class TlsIntegrationTests
         await Assert.ThrowsAsync<HttpRequestException>(() => client.ListAsync<V1Pod>());
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task ListAsync_SkipTlsVerify_AcceptsUntrustedServer()
     {
         var (_, serverCert) = CreateCaAndServer();

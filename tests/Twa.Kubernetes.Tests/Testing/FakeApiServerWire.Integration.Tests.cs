@@ -23,7 +23,7 @@ public sealed class FakeApiServerWireIntegrationTests
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task Wire_CreateListApplyYamlAndStrategicMerge_RealStatusCodesAndShapes()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -53,7 +53,7 @@ public sealed class FakeApiServerWireIntegrationTests
         Assert.Contains(new Twa.Kubernetes.Client.KubernetesRequestCount("patch", "configmaps", 415, 1), server.Requests.Snapshot());
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task Wire_WatchTooOldResourceVersion_200WithSingleErrorEvent()
     {
         await using var server = await FakeApiServer.StartAsync();

@@ -33,7 +33,7 @@ public sealed class WatchIntegrationTests
         return result;
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_FromListResourceVersion_SeesLaterChangesInOrder()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -54,7 +54,7 @@ public sealed class WatchIntegrationTests
         Assert.True(long.Parse(events[2].ResourceVersion!) > long.Parse(events[1].ResourceVersion!));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_NoResourceVersion_StartsWithSyntheticAdded()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -68,7 +68,7 @@ public sealed class WatchIntegrationTests
         Assert.All(events, e => Assert.Equal(WatchEventType.Added, e.Type));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_ResumeFromEarlierResourceVersion_ReplaysMissedEvents()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -83,7 +83,7 @@ public sealed class WatchIntegrationTests
         Assert.Equal((WatchEventType.Deleted, "first"), (events[1].Type, events[1].Item!.Metadata.Name));
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_LabelSelectorTransitions_BecomeAddedAndDeleted()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -101,7 +101,7 @@ public sealed class WatchIntegrationTests
         Assert.Equal([WatchEventType.Added, WatchEventType.Deleted], events.Select(e => e.Type).ToArray());
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_Idle_ReceivesPeriodicBookmarksWithCurrentResourceVersion()
     {
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200) });
@@ -114,7 +114,7 @@ public sealed class WatchIntegrationTests
         Assert.Equal(cm.Metadata.ResourceVersion, events[0].ResourceVersion);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_TimeoutSeconds_ServerEndsStreamWithFinalBookmark()
     {
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { BookmarkInterval = TimeSpan.FromMinutes(1) });
@@ -130,7 +130,7 @@ public sealed class WatchIntegrationTests
         Assert.Equal(cm.Metadata.ResourceVersion, last.ResourceVersion);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_ResourceVersionCompactedAway_YieldsExpiredAndEnds()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -150,7 +150,7 @@ public sealed class WatchIntegrationTests
         Assert.Empty(resumed);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_HistoryLimitExceeded_OldResourceVersionExpires()
     {
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { HistoryLimit = 3 });
@@ -166,7 +166,7 @@ public sealed class WatchIntegrationTests
         Assert.Equal(WatchEventType.Expired, events[0].Type);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_Cancelled_ClosesStreamPromptly()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -192,7 +192,7 @@ public sealed class WatchIntegrationTests
         await WaitUntilAsync(() => server.WatchCount == 0);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task KillAllWatches_OpenWatch_StreamEndsWithoutError()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -218,7 +218,7 @@ public sealed class WatchIntegrationTests
         Assert.Equal(WatchEventType.Added, Assert.Single(received).Type);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_CustomResourceAllNamespaces_SeesStatusWrites()
     {
         await using var server = await FakeApiServer.StartAsync();
@@ -236,7 +236,7 @@ public sealed class WatchIntegrationTests
         Assert.Equal(1, events[1].Item!.Metadata.Generation);
     }
 
-    [Fact(Timeout = 10000)]
+    [Fact(Timeout = 30000)]
     public async Task WatchAsync_ResumeAfterKilledConnection_DeliversChangesMadeDuringTheGap()
     {
         await using var server = await FakeApiServer.StartAsync();
