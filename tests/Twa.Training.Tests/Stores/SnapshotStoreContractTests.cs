@@ -166,7 +166,7 @@ public abstract class SnapshotStoreContractTests
         var reads = 0;
         var reader = Task.Run(() =>
         {
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested || reads == 0)
             {
                 using var v = store.ReadColumns(0, 0, D);
                 var a = v.ToArray<float>();

@@ -8,7 +8,7 @@ namespace Twa.Training.Stores;
 /// and a range read touches only the stored chunks that cover it. Every chunk carries a checksum; a corrupt or
 /// truncated snapshot raises <see cref="StoreCorruptException"/> naming the file or key. Saving never overwrites
 /// the previous copy before the new one is complete. Implementations: <see cref="LocalSnapshotStore"/> (a
-/// directory, the default of `twa train`) and <c>RedisSnapshotStore</c> (cluster). Thread-safe.
+/// directory, the default of `twa train`) and <see cref="RedisSnapshotStore"/> (cluster). Thread-safe.
 /// </summary>
 public interface ISnapshotStore
 {

@@ -6,7 +6,7 @@ namespace Twa.Training.Stores;
 /// commit or the new one in full, never a mix, and the previous commit is not touched before the new one is
 /// complete. Values are chunked and checksummed like snapshots; a corrupt one raises
 /// <see cref="StoreCorruptException"/>. Implementations: <see cref="LocalStateStore"/> and
-/// <c>RedisStateStore</c>. Thread-safe.
+/// <see cref="RedisStateStore"/>. Thread-safe.
 /// </summary>
 public interface IStateStore
 {

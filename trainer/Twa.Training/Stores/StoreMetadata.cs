@@ -14,7 +14,7 @@ internal static class StoreMetadata
     private const string Epoch = "twa.state.epoch";
     private const string Batch = "twa.state.batch";
     private const string Rng = "twa.state.rng";
-    private const string Sequence = "twa.state.sequence";
+    public const string SequenceKey = "twa.state.sequence";
 
     public static void CheckUserKeys(IReadOnlyDictionary<string, string> metadata, string what)
     {
@@ -42,7 +42,7 @@ internal static class StoreMetadata
             [Epoch] = state.Epoch.ToString(CultureInfo.InvariantCulture),
             [Batch] = state.Batch.ToString(CultureInfo.InvariantCulture),
             [Rng] = Convert.ToBase64String(state.RngState.Span),
-            [Sequence] = sequence.ToString(CultureInfo.InvariantCulture),
+            [SequenceKey] = sequence.ToString(CultureInfo.InvariantCulture),
         };
         return m;
     }
@@ -59,7 +59,7 @@ internal static class StoreMetadata
                 Epoch = checked((int)Long(location, metadata, Epoch)),
                 Batch = checked((int)Long(location, metadata, Batch)),
                 RngState = Convert.FromBase64String(Get(location, metadata, Rng)),
-                Sequence = Long(location, metadata, Sequence),
+                Sequence = Long(location, metadata, SequenceKey),
                 Metadata = UserOnly(metadata),
                 Tensors = tensors,
             }.Owning();
@@ -82,7 +82,7 @@ internal static class StoreMetadata
 
     public static long GenerationOf(string location, IReadOnlyDictionary<string, string> metadata) => Long(location, metadata, Generation);
 
-    public static long SequenceOf(string location, IReadOnlyDictionary<string, string> metadata) => Long(location, metadata, Sequence);
+    public static long SequenceOf(string location, IReadOnlyDictionary<string, string> metadata) => Long(location, metadata, SequenceKey);
 
     private static string Get(string location, IReadOnlyDictionary<string, string> metadata, string key) =>
         metadata.TryGetValue(key, out var v) ? v : throw new StoreCorruptException(location, $"metadata '{key}' is missing: not a committed state written by this store", null);

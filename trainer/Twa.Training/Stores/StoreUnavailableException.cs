@@ -1,7 +1,7 @@
 namespace Twa.Training.Stores;
 
 /// <summary>The store's server (Redis) could not be reached, or stayed unreachable for longer than the retry budget
-/// of <c>RedisStoreOptions.RetryBudget</c>. <see cref="Endpoint"/> names the server(s) tried.</summary>
+/// of <see cref="RedisStoreOptions.RetryBudget"/>. <see cref="Endpoint"/> names the server(s) tried.</summary>
 public sealed class StoreUnavailableException : Exception
 {
     public StoreUnavailableException() { }
