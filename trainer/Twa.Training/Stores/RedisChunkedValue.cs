@@ -11,7 +11,9 @@ namespace Twa.Training.Stores;
 internal static class RedisChunkedValue
 {
     public const string ManifestField = "m";
-    private const long HsetBatchBytes = 8L << 20;
+    private const long HsetBatchBytes = 1L << 20;
+    private const int ReadWindow = 8;
+    private const int WriteWindow = 8;
 
     public static RedisValue ChunkField(int tensor, int chunk) => string.Create(CultureInfo.InvariantCulture, $"{tensor}:{chunk}");
 
@@ -39,6 +41,12 @@ internal static class RedisChunkedValue
                 batchBytes += chunk.Length;
                 if (batchBytes >= HsetBatchBytes)
                 {
+                    // At most WriteWindow chunk writes in flight, so the client does not queue the whole value.
+                    if (tasks.Count >= WriteWindow + 2)
+                    {
+                        tasks[tasks.Count - WriteWindow].GetAwaiter().GetResult();
+                    }
+
                     tasks.Add(db.HashSetAsync(key, batch.ToArray()));
                     batch.Clear();
                     batchBytes = 0;
@@ -65,27 +73,52 @@ internal static class RedisChunkedValue
             return [];
         }
 
+        // One pipelined HGET per chunk (each reply lands in a pooled lease) rather than one HMGET with a huge
+        // reply, with at most ReadWindow requests in flight so the client never buffers the whole range at once.
         var fields = Enumerable.Range(first, last - first + 1).Select(c => ChunkField(tensor, c)).ToArray();
-        var values = db.HashGet(key, fields);
-        var begin = layout.ChunkOffset(first);
-        var buffer = new byte[checked((int)(layout.ChunkOffset(last) + layout.ChunkLength(last) - begin))];
-        for (var i = 0; i < values.Length; i++)
+        var replies = new Task<Lease<byte>?>[fields.Length];
+        for (var i = 0; i < Math.Min(ReadWindow, fields.Length); i++)
         {
-            var c = first + i;
-            if (values[i].IsNull)
+            replies[i] = db.HashGetLeaseAsync(key, fields[i]);
+        }
+
+        var begin = layout.ChunkOffset(first);
+        var buffer = GC.AllocateUninitializedArray<byte>(checked((int)(layout.ChunkOffset(last) + layout.ChunkLength(last) - begin)));
+        var next = 0;
+        try
+        {
+            for (; next < replies.Length; next++)
             {
-                if (!db.KeyExists(key))
+                var c = first + next;
+                using var lease = replies[next].GetAwaiter().GetResult();
+                if (next + ReadWindow < fields.Length)
                 {
-                    return null;
+                    replies[next + ReadWindow] = db.HashGetLeaseAsync(key, fields[next + ReadWindow]);
                 }
 
-                throw new StoreCorruptException((string)key!, string.Create(CultureInfo.InvariantCulture,
-                    $"chunk {c} of '{layout.Name}' (field '{fields[i]}') is missing: the value is truncated; re-save it"), null);
-            }
+                if (lease is null)
+                {
+                    if (!db.KeyExists(key))
+                    {
+                        return null;
+                    }
 
-            var bytes = (ReadOnlyMemory<byte>)values[i];
-            layout.Verify((string)key!, c, bytes.Span);
-            bytes.Span.CopyTo(buffer.AsSpan((int)(layout.ChunkOffset(c) - begin)));
+                    throw new StoreCorruptException((string)key!, string.Create(CultureInfo.InvariantCulture,
+                        $"chunk {c} of '{layout.Name}' (field '{fields[next]}') is missing: the value is truncated; re-save it"), null);
+                }
+
+                layout.Verify((string)key!, c, lease.Span);
+                lease.Span.CopyTo(buffer.AsSpan((int)(layout.ChunkOffset(c) - begin)));
+            }
+        }
+        finally
+        {
+            // Leases of replies not consumed (an early return or exception) go back to their pool once they arrive.
+            for (var j = next + 1; j < replies.Length && replies[j] is not null; j++)
+            {
+                _ = replies[j].ContinueWith(t => t.Result?.Dispose(), CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
 
         return buffer;
