@@ -21,7 +21,7 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisServer>
         var e = Assert.Throws<StoreUnavailableException>(() => RedisConnection.Connect(
             new RedisStoreOptions { Endpoints = [$"127.0.0.1:{port}"], ConnectTimeout = TimeSpan.FromSeconds(1) }));
         Assert.Equal($"127.0.0.1:{port}", e.Endpoint);
-        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"redis at 127.0.0.1:{port} did not answer", e.Message, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
     }
 
@@ -102,5 +102,21 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisServer>
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Connect_PasswordProtectedServer_WrongPasswordFailsNamingThePasswordAndRightOneWorks()
+    {
+        using var secured = RedisServer.StartWithPassword("s3cr:t@x");
+        var e = Assert.Throws<StoreUnavailableException>(() => RedisConnection.Connect(
+            new RedisStoreOptions { Endpoints = [secured.Endpoint], Password = "wrong", ConnectTimeout = TimeSpan.FromSeconds(2) }));
+        Assert.Contains("refused the credentials", e.Message, StringComparison.Ordinal);
+        Assert.Contains("check the password", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong", e.Message, StringComparison.Ordinal);
+        var prefix = JobKeyPrefix.ForLocalRun("auth");
+        using var store = JobStore.Open($"redis://:{Uri.EscapeDataString("s3cr:t@x")}@{secured.Endpoint}/0", prefix);
+        store.State.Commit("twa", new CommittedState { Step = 2 });
+        using var read = store.State.ReadLatest("twa");
+        Assert.Equal(2, read!.Step);
     }
 }

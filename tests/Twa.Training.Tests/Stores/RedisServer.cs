@@ -11,6 +11,7 @@ namespace Twa.Training.Tests.Storage;
 public sealed class RedisServer : IDisposable
 {
     private readonly bool _persistent;
+    private readonly string? _password;
     private Process? _process;
 
     public RedisServer() : this(persistent: false)
@@ -20,9 +21,13 @@ public sealed class RedisServer : IDisposable
     /// <summary>A server with appendonly yes and fsync on every write, for restart tests.</summary>
     public static RedisServer StartPersistent() => new(persistent: true);
 
-    private RedisServer(bool persistent)
+    /// <summary>A server that requires <paramref name="password"/> (requirepass).</summary>
+    public static RedisServer StartWithPassword(string password) => new(persistent: false, password);
+
+    private RedisServer(bool persistent, string? password = null)
     {
         _persistent = persistent;
+        _password = password;
         Directory.CreateDirectory(WorkDir);
         Port = FreePort();
         Start();
@@ -39,6 +44,11 @@ public sealed class RedisServer : IDisposable
     {
         var args = new List<string> { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", WorkDir, "--save", "", "--daemonize", "no", "--loglevel", "warning" };
         args.AddRange(_persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]);
+        if (_password is not null)
+        {
+            args.AddRange(["--requirepass", _password]);
+        }
+
         var info = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         args.ForEach(info.ArgumentList.Add);
         try
@@ -102,7 +112,8 @@ public sealed class RedisServer : IDisposable
             stream.Write("PING\r\n"u8);
             var buffer = new byte[64];
             var n = stream.Read(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG", StringComparison.Ordinal);
+            var reply = Encoding.ASCII.GetString(buffer, 0, n);
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || (_password is not null && reply.StartsWith("-NOAUTH", StringComparison.Ordinal));
         }
         catch (SocketException)
         {

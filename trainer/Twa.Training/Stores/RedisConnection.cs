@@ -91,11 +91,11 @@ public sealed class RedisConnection : IDisposable
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 connection.Dispose();
-                var hint = e.Message.Contains("NOAUTH", StringComparison.Ordinal) || e.Message.Contains("WRONGPASS", StringComparison.Ordinal)
-                    ? "check the password (TWA_REDIS_PASSWORD or the store URI)"
-                    : "check the store URI and that redis-server is running and reachable";
-                throw new StoreUnavailableException(options.EndpointText, string.Create(CultureInfo.InvariantCulture,
-                    $"redis at {options.EndpointText} did not answer within {options.ConnectTimeout.TotalSeconds:0.#} s ({e.Message}); {hint}"), e);
+                var message = IsAuthFailure(e)
+                    ? $"redis at {options.EndpointText} refused the credentials ({FirstLine(e.Message)}); check the password (TWA_REDIS_PASSWORD or the store URI)"
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"redis at {options.EndpointText} did not answer within {options.ConnectTimeout.TotalSeconds:0.#} s ({FirstLine(e.Message)}); check the store URI and that redis-server is running and reachable");
+                throw new StoreUnavailableException(options.EndpointText, message, e);
             }
         }
     }
@@ -127,6 +127,11 @@ public sealed class RedisConnection : IDisposable
 
                 Thread.Sleep(backoff);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, Options.MaxBackoff.Ticks));
+            }
+            catch (Exception e) when (IsAuthFailure(e))
+            {
+                throw new StoreUnavailableException(Endpoint,
+                    $"redis at {Endpoint} refused the credentials during {what} ({FirstLine(e.Message)}); check the password (TWA_REDIS_PASSWORD or the store URI)", e);
             }
         }
     }
@@ -173,6 +178,7 @@ public sealed class RedisConnection : IDisposable
     /// "not now" (LOADING after a restart, BUSY, TRYAGAIN, MASTERDOWN, READONLY during a failover).</summary>
     internal static bool IsTransient(Exception e) => e switch
     {
+        _ when IsAuthFailure(e) => false,
         RedisConnectionException or RedisTimeoutException or TimeoutException or IncompleteWriteException => true,
         RedisServerException s => s.Message.StartsWith("LOADING", StringComparison.Ordinal)
             || s.Message.StartsWith("BUSY", StringComparison.Ordinal)
@@ -182,6 +188,10 @@ public sealed class RedisConnection : IDisposable
             || s.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal),
         _ => false,
     };
+
+    private static bool IsAuthFailure(Exception e) =>
+        e is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+        || e.Message.Contains("NOAUTH", StringComparison.Ordinal) || e.Message.Contains("WRONGPASS", StringComparison.Ordinal);
 
     private static long Unlink(IDatabase db, List<RedisKey> batch)
     {
