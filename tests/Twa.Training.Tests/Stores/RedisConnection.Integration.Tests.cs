@@ -119,4 +119,27 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisServer>
         using var read = store.State.ReadLatest("twa");
         Assert.Equal(2, read!.Step);
     }
+
+    [Fact]
+    public void Connect_TlsServerWithPrivateCa_WorksWhenTheCaIsTrustedAndFailsOtherwise()
+    {
+        using var tls = RedisServer.StartWithTls();
+        var options = new RedisStoreOptions
+        {
+            Endpoints = [$"localhost:{tls.Port}"],
+            Tls = true,
+            TlsCaCertificatePath = tls.Tls!.CaPath,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+        using (var redis = RedisConnection.Connect(options))
+        {
+            var state = new RedisStateStore(redis, JobKeyPrefix.ForLocalRun("tls"));
+            state.Commit("twa", new CommittedState { Step = 11 });
+            using var read = state.ReadLatest("twa");
+            Assert.Equal(11, read!.Step);
+        }
+
+        Assert.Throws<StoreUnavailableException>(() => RedisConnection.Connect(options with { TlsCaCertificatePath = null, ConnectTimeout = TimeSpan.FromSeconds(2) }));
+        Assert.Throws<StoreUnavailableException>(() => RedisConnection.Connect(options with { Tls = false, ConnectTimeout = TimeSpan.FromSeconds(2) }));
+    }
 }

@@ -12,6 +12,7 @@ public sealed class RedisServer : IDisposable
 {
     private readonly bool _persistent;
     private readonly string? _password;
+    private readonly TlsFiles? _tls;
     private Process? _process;
 
     public RedisServer() : this(persistent: false)
@@ -24,16 +25,29 @@ public sealed class RedisServer : IDisposable
     /// <summary>A server that requires <paramref name="password"/> (requirepass).</summary>
     public static RedisServer StartWithPassword(string password) => new(persistent: false, password);
 
-    private RedisServer(bool persistent, string? password = null)
+    /// <summary>A server that speaks only TLS, with a server certificate for "localhost" signed by a new test CA
+    /// (<see cref="TlsFiles.CaPath"/>).</summary>
+    public static RedisServer StartWithTls() => new(persistent: false, tls: true);
+
+    private RedisServer(bool persistent, string? password = null, bool tls = false)
     {
         _persistent = persistent;
         _password = password;
+        if (tls)
+        {
+            Directory.CreateDirectory(WorkDir);
+            _tls = TlsFiles.Create(WorkDir);
+        }
+
         Directory.CreateDirectory(WorkDir);
         Port = FreePort();
         Start();
     }
 
     public int Port { get; }
+
+    /// <summary>The TLS certificate files (null for a plain server).</summary>
+    public TlsFiles? Tls => _tls;
 
     public string WorkDir { get; } = Path.Combine(Path.GetTempPath(), $"twa-redis-{Guid.NewGuid():N}");
 
@@ -42,8 +56,14 @@ public sealed class RedisServer : IDisposable
     /// <summary>Starts redis-server (again, on the same port and directory) and waits until it answers PING.</summary>
     public void Start()
     {
-        var args = new List<string> { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", WorkDir, "--save", "", "--daemonize", "no", "--loglevel", "warning" };
+        var port = Port.ToString(CultureInfo.InvariantCulture);
+        var args = new List<string> { "--port", _tls is null ? port : "0", "--bind", "127.0.0.1", "--dir", WorkDir, "--save", "", "--daemonize", "no", "--loglevel", "warning" };
         args.AddRange(_persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]);
+        if (_tls is { } t)
+        {
+            args.AddRange(["--tls-port", port, "--tls-cert-file", t.ServerCertPath, "--tls-key-file", t.ServerKeyPath, "--tls-ca-cert-file", t.CaPath, "--tls-auth-clients", "no"]);
+        }
+
         if (_password is not null)
         {
             args.AddRange(["--requirepass", _password]);
@@ -108,6 +128,11 @@ public sealed class RedisServer : IDisposable
         {
             using var client = new TcpClient();
             client.Connect(IPAddress.Loopback, Port);
+            if (_tls is not null)
+            {
+                return true; // listening; the TLS handshake is the client's business
+            }
+
             using var stream = client.GetStream();
             stream.Write("PING\r\n"u8);
             var buffer = new byte[64];

@@ -65,6 +65,16 @@ public sealed class RedisConnection : IDisposable
             config.EndPoints.Add(endpoint);
         }
 
+        if (options.TlsCaCertificatePath is { } ca)
+        {
+            if (!File.Exists(ca))
+            {
+                throw new FileNotFoundException($"the TLS CA certificate {ca} (RedisStoreOptions.TlsCaCertificatePath) does not exist", ca);
+            }
+
+            config.TrustIssuer(ca);
+        }
+
         ConnectionMultiplexer mux;
         try
         {

@@ -21,6 +21,10 @@ public sealed record RedisStoreOptions
     /// <summary>Server name to validate the TLS certificate against (default: the endpoint's host).</summary>
     public string? TlsHost { get; init; }
 
+    /// <summary>PEM file of the CA that signed the server's TLS certificate (a private CA, e.g. cert-manager's); when
+    /// set, the server certificate must chain to it. Null: the system trust store decides.</summary>
+    public string? TlsCaCertificatePath { get; init; }
+
     /// <summary>Logical database (0-based).</summary>
     public int Database { get; init; }
 
