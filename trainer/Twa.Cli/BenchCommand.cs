@@ -33,6 +33,7 @@ internal static class BenchCommand
         command.Options.Add(threads);
         command.Options.Add(output);
         command.Options.Add(reference);
+        command.Subcommands.Add(RedisBenchCommand.Create());
         command.SetAction(parse =>
         {
             var n = parse.GetValue(threads) ?? Environment.ProcessorCount;
@@ -48,6 +49,7 @@ internal static class BenchCommand
                 var result = BenchRunner.Run(settings, Console.Error);
                 BenchRunner.WriteJson(result, settings.OutPath);
                 Console.WriteLine(BenchTable.Render(result, settings.OutPath));
+                RedisBench.RunAndReport(settings, Console.Out, Console.Error);
                 return 0;
             }
             catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or InvalidDataException or TimeoutException

@@ -5,20 +5,39 @@ using Twa.Torch.Serialization;
 namespace Twa.Training.Stores;
 
 /// <summary>Snapshots as <c>DIR/snapshot-NNNNNN.safetensors</c>: tensor <c>params</c> (the flat vector) plus one
-/// tensor per BN buffer under its state_dict name; written via temp file + rename. Snapshots written by PyTorch
-/// in this layout (see `twa import`) are read the same way. Thread-safe.</summary>
+/// tensor per BN buffer under its state_dict name, with per-chunk xxHash64 checksums in the file's metadata;
+/// written via temp file + rename, so the previous file stays intact until the new one is complete. Range reads
+/// read and verify only the chunks that cover the range. Snapshots written by PyTorch in this layout (see
+/// `twa import`) are read the same way, unverified (they carry no checksums). Thread-safe.</summary>
 public sealed class LocalSnapshotStore : ISnapshotStore
 {
     public const string ParamsTensor = "params";
 
-    public LocalSnapshotStore(string directory)
+    /// <summary>Default chunk size: 1 MiB (262,144 f32 values).</summary>
+    public const int DefaultChunkBytes = 1 << 20;
+
+    public LocalSnapshotStore(string directory) : this(directory, DefaultChunkBytes)
+    {
+    }
+
+    /// <param name="directory">Created when missing.</param>
+    /// <param name="chunkBytes">Checksum granularity for new snapshots (a positive multiple of 8).</param>
+    public LocalSnapshotStore(string directory, int chunkBytes)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        if (chunkBytes <= 0 || chunkBytes % 8 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "the chunk size must be a positive multiple of 8 bytes");
+        }
+
         Directory = directory;
+        ChunkBytes = chunkBytes;
         System.IO.Directory.CreateDirectory(directory);
     }
 
     public string Directory { get; }
+
+    public int ChunkBytes { get; }
 
     public string PathOf(int index) => Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"snapshot-{index:D6}.safetensors"));
 
@@ -32,33 +51,78 @@ public sealed class LocalSnapshotStore : ISnapshotStore
     {
         ArgumentNullException.ThrowIfNull(flatParameters);
         ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        StoreMetadata.CheckUserKeys(metadata, $"snapshot {index} metadata");
         var tensors = new List<(string, Tensor)> { (ParamsTensor, flatParameters) };
         tensors.AddRange(buffers);
-        SafetensorsFile.Write(PathOf(index), tensors, metadata);
+        LocalChunkedFile.Write(PathOf(index), tensors, metadata, ChunkBytes);
     }
 
     public Tensor ReadColumns(int index, long start, long count)
     {
         using var reader = Open(index);
-        return reader.ReadElements(ParamsTensor, start, count);
+        var entry = Params(reader, start, count);
+        var (buffer, offset) = LocalChunkedFile.ReadRange(reader, ParamsTensor, start * entry.ElementSize, count * entry.ElementSize);
+        return TensorBytes.ToTensor(buffer.AsSpan(offset, (int)(count * entry.ElementSize)), DType.Float32, [count]);
     }
 
     public void ReadColumnsInto(int index, long start, Tensor destination)
     {
+        ArgumentNullException.ThrowIfNull(destination);
         using var reader = Open(index);
-        reader.ReadElementsInto(ParamsTensor, start, destination);
+        var count = destination.NumElements;
+        var entry = Params(reader, start, count);
+        var (buffer, offset) = LocalChunkedFile.ReadRange(reader, ParamsTensor, start * entry.ElementSize, count * entry.ElementSize);
+        TensorBytes.CopyInto(buffer.AsSpan(offset, (int)(count * entry.ElementSize)), destination);
     }
 
     public IReadOnlyList<(string Name, Tensor Tensor)> ReadBuffers(int index)
     {
         using var reader = Open(index);
-        return reader.Entries.Where(e => e.Name != ParamsTensor).Select(e => (e.Name, reader.ReadTensor(e.Name))).ToArray();
+        var result = new List<(string, Tensor)>();
+        try
+        {
+            foreach (var e in reader.Entries.Where(e => e.Name != ParamsTensor))
+            {
+                result.Add((e.Name, LocalChunkedFile.ReadTensor(reader, e.Name)));
+            }
+
+            return result;
+        }
+        catch
+        {
+            result.ForEach(t => t.Item2.Dispose());
+            throw;
+        }
     }
 
     public long ParameterCount(int index)
     {
         using var reader = Open(index);
-        return reader.GetEntry(ParamsTensor).Shape.Aggregate(1L, (a, b) => a * b);
+        return reader.GetEntry(ParamsTensor).NumElements;
+    }
+
+    public IReadOnlyDictionary<string, string> ReadMetadata(int index)
+    {
+        using var reader = Open(index);
+        return StoreMetadata.UserOnly(reader.Metadata);
+    }
+
+    private static SafetensorsEntry Params(SafetensorsReader reader, long start, long count)
+    {
+        if (!reader.Contains(ParamsTensor))
+        {
+            throw new StoreCorruptException(reader.FilePath, $"the file has no '{ParamsTensor}' tensor: not a snapshot", null);
+        }
+
+        var entry = reader.GetEntry(ParamsTensor);
+        if (entry.DType != DType.Float32)
+        {
+            throw new StoreCorruptException(reader.FilePath, $"'{ParamsTensor}' is {entry.DTypeName}, not F32", null);
+        }
+
+        TensorBytes.CheckRange(reader.FilePath, start, count, entry.NumElements);
+        return entry;
     }
 
     private SafetensorsReader Open(int index)
@@ -71,6 +135,6 @@ public sealed class LocalSnapshotStore : ISnapshotStore
                 $"snapshot {index} not found in {Directory} (have {(have.Count == 0 ? "none" : $"{have[0]}..{have[^1]}")})");
         }
 
-        return SafetensorsFile.Open(path);
+        return LocalChunkedFile.Open(path);
     }
 }
