@@ -1,3 +1,4 @@
+using Twa.Jobs.Operator;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

@@ -1,7 +1,7 @@
 using Twa.Jobs.Operator;
 using Twa.Operator.Reconcile;
 using C = Twa.Jobs.Operator.TwaJobConditions;
-using R = Twa.Operator.Reconcile.TwaJobReasons;
+using R = Twa.Jobs.Operator.TwaJobReasons;
 
 namespace Twa.Operator.Tests.Reconcile;
 

@@ -29,11 +29,14 @@ public static class TwaJobReasons
     public const string GangNotAdmitted = "GangNotAdmitted";
     public const string AsRequested = "AsRequested";
 
-    // Suspended
+    // Suspended (NotSuspended is ours: the initial False reason; 2.4 names only transition reasons)
     public const string Resumed = "Resumed";
+    public const string NotSuspended = "NotSuspended";
+    public const string Suspend = "Suspend";
 
     // Succeeded
     public const string TrainerCompleted = "TrainerCompleted";
+    public const string NotCompleted = "NotCompleted";
 
     // Failed
     public const string RestartBudgetExceeded = "RestartBudgetExceeded";
@@ -41,4 +44,12 @@ public static class TwaJobReasons
     public const string DeadlineExceeded = "DeadlineExceeded";
     public const string MinReplicasUnavailable = "MinReplicasUnavailable";
     public const string InvalidSpec = "InvalidSpec";
+    public const string NotFailed = "NotFailed";
+
+    // Events only
+    public const string RedisCleanupSkipped = "RedisCleanupSkipped";
+    public const string RedisCleanupFailed = "RedisCleanupFailed";
+    public const string Deleted = "Deleted";
+    public const string SuccessfulCreate = "SuccessfulCreate";
+    public const string SuccessfulDelete = "SuccessfulDelete";
 }
