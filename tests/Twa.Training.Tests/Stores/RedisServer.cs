@@ -150,6 +150,31 @@ public sealed class RedisServer : IDisposable
         }
     }
 
+    /// <summary>INFO <paramref name="section"/> over a plain RESP connection (independent of the client under test).</summary>
+    public string Info(string section)
+    {
+        using var client = new TcpClient();
+        client.Connect(IPAddress.Loopback, Port);
+        using var stream = client.GetStream();
+        stream.Write(Encoding.ASCII.GetBytes($"*2\r\n$4\r\nINFO\r\n${section.Length}\r\n{section}\r\n"));
+        var header = new StringBuilder();
+        int b;
+        while ((b = stream.ReadByte()) != '\n')
+        {
+            if (b < 0)
+            {
+                throw new IOException("redis closed the connection");
+            }
+
+            header.Append((char)b);
+        }
+
+        var length = int.Parse(header.ToString().TrimEnd('\r')[1..], CultureInfo.InvariantCulture);
+        var body = new byte[length];
+        stream.ReadExactly(body);
+        return Encoding.UTF8.GetString(body);
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

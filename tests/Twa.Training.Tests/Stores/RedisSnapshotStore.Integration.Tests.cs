@@ -6,10 +6,12 @@ namespace Twa.Training.Tests.Storage;
 public sealed class RedisSnapshotStoreIntegrationTests : SnapshotStoreContractTests, IClassFixture<RedisServer>, IDisposable
 {
     private readonly RedisConnection _redis;
+    private readonly RedisServer _server;
     private readonly JobKeyPrefix _prefix = JobKeyPrefix.ForLocalRun("snapshots");
 
     public RedisSnapshotStoreIntegrationTests(RedisServer server)
     {
+        _server = server;
         _redis = RedisConnection.Connect(new RedisStoreOptions { Endpoints = [server.Endpoint], RetryBudget = TimeSpan.FromSeconds(10) });
     }
 
@@ -95,5 +97,31 @@ public sealed class RedisSnapshotStoreIntegrationTests : SnapshotStoreContractTe
         var keys = server.Keys(pattern: _prefix.Value + "*").Select(k => (string)k!).ToArray();
         Assert.Equal(5, keys.Length); // index + 2 pointers + 2 versions
         Assert.All(keys, k => Assert.StartsWith($"twa:local:snapshots:{_prefix.Uid}:snap:", k, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(15, 2, 2)]
+    [InlineData(16, 16, 1)]
+    [InlineData(40, 30, 3)]
+    [InlineData(0, D, 7)]
+    public void ReadColumns_Range_FetchesOnlyTheCoveringChunks(int start, int count, int chunks)
+    {
+        var store = CreateStore();
+        SaveVector(store, 0, Values(0));
+        var before = HgetCalls();
+        using (var part = store.ReadColumns(0, start, count))
+        {
+            Assert.Equal(Values(0).Skip(start).Take(count).ToArray(), part.ToArray<float>());
+        }
+
+        Assert.Equal(chunks + 1, HgetCalls() - before); // + the header, read by the resolve script
+    }
+
+    /// <summary>Server-side count of HGET commands so far (INFO commandstats).</summary>
+    private long HgetCalls()
+    {
+        var info = _server.Info("commandstats");
+        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_hget:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

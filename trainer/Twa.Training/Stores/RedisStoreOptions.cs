@@ -44,7 +44,7 @@ public sealed record RedisStoreOptions
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Chunk size of stored values in bytes (a positive multiple of 8; default 1 MiB).</summary>
-    public int ChunkBytes { get; init; } = LocalSnapshotStore.DefaultChunkBytes;
+    public int ChunkBytes { get; init; } = 1 << 20;
 
     /// <summary>Receives one line when Redis becomes unavailable and one when it is back; may be null.</summary>
     public Action<string>? Log { get; init; }
