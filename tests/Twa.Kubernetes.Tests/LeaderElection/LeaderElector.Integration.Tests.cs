@@ -104,7 +104,7 @@ public sealed class LeaderElectorIntegrationTests
 
         Assert.False(await a.Stopped.Task);
         Assert.False(a.Elector.IsLeader());
-        Assert.True(b.Elector.IsLeader());
+        Assert.True(b.Elector.IsLeader(), "b leads after taking over");
         Assert.True(clock.Elapsed < Lease + TimeSpan.FromSeconds(3), $"takeover took {clock.Elapsed}");
         // Safety: b acquired no earlier than a lease duration after a's last renewal (both stamped by this machine's clock).
         var lastRenewalOfA = history.Last(h => h.HolderIdentity == "a").RenewTime!.Value;

@@ -262,6 +262,20 @@ public sealed class WatchIntegrationTests
         Assert.Equal([(WatchEventType.Added, "missed-1"), (WatchEventType.Deleted, "seen")], resumed.Select(e => (e.Type, e.Item!.Metadata.Name!)).ToArray());
     }
 
+    [Fact(Timeout = 30000)]
+    public async Task WatchAsync_FromEmptyServersListVersionStartedLate_ReplaysChanges()
+    {
+        await using var server = await FakeApiServer.StartAsync();
+        using var client = new KubernetesClient(server.ClientConfiguration());
+        var list = await client.ListAsync<V1ConfigMap>("default");
+        await client.CreateAsync(Cm("late"));
+
+        var events = await TakeAsync(client.WatchAsync<V1ConfigMap>("default", new WatchOptions { ResourceVersion = list.Metadata.ResourceVersion }), 1);
+
+        Assert.NotEqual("0", list.Metadata.ResourceVersion); // "0" would mean "any version" and skip the history
+        Assert.Equal((WatchEventType.Added, "late"), (events[0].Type, events[0].Item!.Metadata.Name));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         while (!condition())
