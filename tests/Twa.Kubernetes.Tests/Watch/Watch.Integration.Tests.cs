@@ -188,7 +188,7 @@ public sealed class WatchIntegrationTests
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"cancel took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"cancel took {clock.Elapsed}"); // vs the 300 s watch timeout
         await WaitUntilAsync(() => server.WatchCount == 0);
     }
 
