@@ -12,7 +12,8 @@ internal sealed partial class ObjectStore(FakeApiServerOptions serverOptions)
 {
     private static readonly string[] SystemMetadata = ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "name", "namespace"];
     private readonly Dictionary<(string Group, string Version, string Plural), StoredResource> _resources = [];
-    private long _revision;
+    // Like etcd, revisions start above 0: "0" means "any version" to a watch, so a LIST must never return it.
+    private long _revision = 1;
 
     public Lock Gate { get; } = new();
 
@@ -253,7 +254,8 @@ internal sealed partial class ObjectStore(FakeApiServerOptions serverOptions)
                 throw ApiError.Invalid(r.Plural, name, "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted");
             }
 
-            if (!JsonNode.DeepEquals(WithoutMetaAndStatus(old), WithoutMetaAndStatus(updated)))
+            // With a status subresource every change but metadata and status bumps the generation; without one, status counts too.
+            if (!JsonNode.DeepEquals(GenerationRelevant(r, old), GenerationRelevant(r, updated)))
             {
                 meta["generation"] = JsonTree.Long(JsonTree.Get(old, "metadata.generation")) + 1;
             }
@@ -404,11 +406,15 @@ internal sealed partial class ObjectStore(FakeApiServerOptions serverOptions)
     private static IEnumerable<string> Finalizers(JsonObject obj) =>
         (obj["metadata"]?["finalizers"] as JsonArray)?.Select(f => f?.GetValue<string>() ?? "") ?? [];
 
-    private static JsonObject WithoutMetaAndStatus(JsonObject obj)
+    private static JsonObject GenerationRelevant(StoredResource r, JsonObject obj)
     {
         var copy = JsonTree.Clone(obj);
         copy.Remove("metadata");
-        copy.Remove("status");
+        if (r.Options.StatusSubresource)
+        {
+            copy.Remove("status");
+        }
+
         return copy;
     }
 

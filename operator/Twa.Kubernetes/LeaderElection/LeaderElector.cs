@@ -48,6 +48,14 @@ public sealed class LeaderElector
         }
     }
 
+    private bool IsFresh()
+    {
+        lock (_gate)
+        {
+            return _time.GetUtcNow() - _lastRenew < _config.RenewDeadline;
+        }
+    }
+
     /// <summary>The holder most recently observed in the lock, or null.</summary>
     public string? CurrentLeader
     {
@@ -99,10 +107,13 @@ public sealed class LeaderElector
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            if (await TryAcquireOrRenewAsync(ct).ConfigureAwait(false))
+            if (await TryAcquireOrRenewAsync(ct).ConfigureAwait(false) && IsFresh())
             {
                 return;
             }
+
+            // Not acquired, or acquired by an attempt so slow (longer than the renew deadline) that leadership cannot be
+            // assumed for any time: try again (a renewal of our own record) before declaring leadership.
 
             var jitter = _config.RetryPeriod * (1 + (Random.Shared.NextDouble() * 1.2));
             await Task.Delay(jitter, _time, ct).ConfigureAwait(false);

@@ -12,13 +12,13 @@ public sealed class LeaderElectorIntegrationTests
 
     private sealed class Candidate : IDisposable
     {
-        public Candidate(FakeApiServer server, string identity, bool releaseOnCancel = false)
+        public Candidate(FakeApiServer server, string identity, bool releaseOnCancel = false, TimeSpan? lease = null)
         {
             Client = new KubernetesClient(server.ClientConfiguration(), new KubernetesClientOptions { MaxAttempts = 1 });
             Elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(Client, "twa-system", "twa-operator", identity))
             {
-                LeaseDuration = Lease,
-                RenewDeadline = TimeSpan.FromMilliseconds(700),
+                LeaseDuration = lease ?? Lease,
+                RenewDeadline = (lease ?? Lease) * 0.7,
                 RetryPeriod = TimeSpan.FromMilliseconds(100),
                 ReleaseOnCancel = releaseOnCancel,
             });
@@ -104,7 +104,7 @@ public sealed class LeaderElectorIntegrationTests
 
         Assert.False(await a.Stopped.Task);
         Assert.False(a.Elector.IsLeader());
-        Assert.True(b.Elector.IsLeader());
+        Assert.True(b.Elector.IsLeader(), "b leads after taking over");
         Assert.True(clock.Elapsed < Lease + TimeSpan.FromSeconds(3), $"takeover took {clock.Elapsed}");
         // Safety: b acquired no earlier than a lease duration after a's last renewal (both stamped by this machine's clock).
         var lastRenewalOfA = history.Last(h => h.HolderIdentity == "a").RenewTime!.Value;
@@ -117,16 +117,17 @@ public sealed class LeaderElectorIntegrationTests
     public async Task RunUntilLeadershipLostAsync_ReleaseOnCancel_SuccessorTakesOverWithoutWaitingForExpiry()
     {
         await using var server = await FakeApiServer.StartAsync();
-        using var a = new Candidate(server, "a", releaseOnCancel: true);
+        var longLease = TimeSpan.FromSeconds(10);
+        using var a = new Candidate(server, "a", releaseOnCancel: true, lease: longLease);
         await a.Started.Task;
-        using var b = new Candidate(server, "b");
+        using var b = new Candidate(server, "b", lease: longLease);
         await Task.Delay(300);
 
         var clock = Stopwatch.StartNew();
         await a.Cancel.CancelAsync();
         await b.Started.Task;
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(0.7), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < longLease / 2, $"took {clock.Elapsed}, as long as waiting for the lease to expire");
     }
 
     [Fact(Timeout = 30000)]
