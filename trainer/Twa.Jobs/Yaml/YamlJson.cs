@@ -6,8 +6,9 @@ using YamlDotNet.RepresentationModel;
 namespace Twa.Jobs.Yaml;
 
 /// <summary>Converts a YAML node tree to JSON with the YAML 1.2 core schema: plain scalars <c>null</c>/<c>~</c>,
-/// <c>true</c>/<c>false</c>, integers and floats become JSON literals; quoted scalars stay strings.</summary>
-internal static class YamlJson
+/// <c>true</c>/<c>false</c>, integers and floats become JSON literals; quoted scalars stay strings. Used to bind
+/// <c>spec.template</c>, and by tests to read manifests the way the API server does. Stateless; thread-safe.</summary>
+public static class YamlJson
 {
     public static JsonNode? ToJson(YamlNode node) => node switch
     {

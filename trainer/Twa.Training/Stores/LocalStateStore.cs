@@ -23,13 +23,8 @@ public sealed class LocalStateStore : IStateStore
     public LocalStateStore(string directory, int chunkBytes = LocalSnapshotStore.DefaultChunkBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (chunkBytes <= 0 || chunkBytes % 8 != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, "the chunk size must be a positive multiple of 8 bytes");
-        }
-
         Directory = directory;
-        ChunkBytes = chunkBytes;
+        ChunkBytes = ChunkSize.Checked(chunkBytes, nameof(chunkBytes));
         System.IO.Directory.CreateDirectory(directory);
     }
 

@@ -50,11 +50,7 @@ public sealed class RedisStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(prefix);
         _redis = redis;
         _prefix = prefix.Value;
-        ChunkBytes = chunkBytes ?? redis.Options.ChunkBytes;
-        if (ChunkBytes <= 0 || ChunkBytes % 8 != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(chunkBytes), ChunkBytes, "the chunk size must be a positive multiple of 8 bytes");
-        }
+        ChunkBytes = ChunkSize.Checked(chunkBytes ?? redis.Options.ChunkBytes, nameof(chunkBytes));
     }
 
     public int ChunkBytes { get; }
