@@ -12,6 +12,13 @@ namespace Twa.Training.Averaging;
 /// coefficient update (given the step's learning rate), progress and the end-of-epoch evaluation.</summary>
 internal static class CoefficientFitLoop
 {
+    /// <summary>Number of coefficient steps the loop takes (epochs × global batches of the fit split).</summary>
+    public static long Steps(PhaseContext ctx, TwaPhaseSpec spec)
+    {
+        var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;
+        return (long)spec.Epochs * new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
+    }
+
     public static IReadOnlyList<EpochRecord> Run(PhaseContext ctx, TwaPhaseSpec spec, Action<double> updateCoefficients)
     {
         var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;

@@ -15,6 +15,9 @@ namespace Twa.Training.Phases;
 /// (index = steps done / N). State (weights, BN buffers, optimizer moments, epoch, step) is committed after every
 /// epoch to <paramref name="stateDirectory"/>, and a run finding it there resumes after the last committed epoch.
 /// Optionally keeps an EMA of the weights (decay per step, copied at the first update as AveragedModel).
+/// Data-parallel over <see cref="PhaseContext.Ranks"/>: every rank runs its slice of each global batch, the weighted
+/// gradients are all-reduced in buckets and every rank takes the same optimizer step; rank 0 alone writes snapshots
+/// and the committed state, and all ranks meet at a barrier at the end so the snapshots exist before TWA reads them.
 /// </summary>
 public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSpec dataSpec, string stateDirectory, double? emaDecay = null)
 {
@@ -62,6 +65,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 lossSum += l;
                 correct += c;
                 ctx.Progress?.Invoke("base", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
+                ctx.Ranks.AllReduceBucketed(model.Parameters.FlatGrad);
                 optimizer.Update(flat, model.Parameters.FlatGrad, lr);
                 _ema?.Update(flat);
                 if (spec.SnapshotEvery.Steps is int every && (step + 1) % every == 0)
@@ -79,11 +83,17 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             Commit(optimizer, epoch + 1, step);
         }
 
+        ctx.Ranks.Barrier();
         return history;
     }
 
     private void Snapshot(int index, int epoch, long step)
     {
+        if (!context.IsLeader)
+        {
+            return;
+        }
+
         var metadata = new Dictionary<string, string>
         {
             ["arch"] = context.Model.Architecture,
@@ -95,6 +105,11 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
 
     private void Commit(IOptimizer optimizer, int epochsDone, long step)
     {
+        if (!context.IsLeader)
+        {
+            return;
+        }
+
         Directory.CreateDirectory(stateDirectory);
         var tensors = new List<(string, Tensor)> { ("params", context.Model.Parameters.Flat) };
         tensors.AddRange(context.Model.Buffers.Select(b => ($"buffer.{b.Name}", b.Tensor)));
