@@ -67,7 +67,7 @@ public sealed class RankGroup
             return values;
         }
 
-        using var t = Tensors.FromArray<double>(values);
+        using var t = Tensors.FromArray<double>(values, [values.Length]);
         _group.AllReduce(t);
         return t.ToArray<double>();
     }
