@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Twa.Training.Data;
 using Xunit.Abstractions;
 
 namespace Twa.Cli.Tests;
@@ -17,55 +16,14 @@ public sealed class TrainWorkersIntegrationTests : IDisposable
     public TrainWorkersIntegrationTests(ITestOutputHelper output)
     {
         _output = output;
-        WriteImages(Data);
+        TestJobs.WriteImages(Data);
     }
 
     private string Data => Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    /// <summary>300 + 100 noisy 28×28 images, 10 classes (a bar whose row is the class), so the accuracy is not 100%.</summary>
-    private static void WriteImages(string directory)
-    {
-        var rng = new Random(7);
-        foreach (var (prefix, n) in new[] { ("train", 300), ("t10k", 100) })
-        {
-            var pixels = new byte[n * 784];
-            var labels = new byte[n];
-            for (var i = 0; i < n; i++)
-            {
-                labels[i] = (byte)(i % 10);
-                for (var p = 0; p < 784; p++)
-                {
-                    var bar = p / 28 >= 2 + 2 * labels[i] && p / 28 < 4 + 2 * labels[i];
-                    pixels[i * 784 + p] = (byte)Math.Clamp((bar ? 110 : 70) + rng.Next(-90, 90), 0, 255);
-                }
-            }
-
-            IdxFile.Write(Path.Combine(directory, $"{prefix}-images-idx3-ubyte"), [n, 28, 28], pixels);
-            IdxFile.Write(Path.Combine(directory, $"{prefix}-labels-idx1-ubyte"), [n], labels);
-        }
-    }
-
-    private async Task<string> JobAsync(string twa)
-    {
-        var path = Path.Combine(_dir.FullName, $"job-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(path, $$"""
-            apiVersion: twa.dev/v1alpha1
-            kind: TwaJob
-            metadata: {name: workers}
-            spec:
-              training:
-                seed: 4
-                model: {arch: mlp}
-                data: {path: {{Data}}, batchSize: 25, holdoutFraction: 0.1 }
-                base: {epochs: 2, optimizer: {lr: 0.05} }
-                twa:
-                  {{twa}}
-                  epochs: 1
-            """);
-        return path;
-    }
+    private Task<string> JobAsync(string twa) => TestJobs.WriteAsync(_dir.FullName, Data, twa);
 
     private async Task<JsonNode> TrainAsync(string job, int workers)
     {
@@ -84,13 +42,7 @@ public sealed class TrainWorkersIntegrationTests : IDisposable
             .Select(r => JsonNode.Parse(File.ReadAllText(Path.Combine(output, "ranks", $"rank-{r}.json")))!).ToArray();
     }
 
-    private static double RelativeDifference(JsonNode a, JsonNode b)
-    {
-        var x = a["twa"]!["coefficients"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
-        var y = b["twa"]!["coefficients"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
-        Assert.Equal(x.Length, y.Length);
-        return Math.Sqrt(x.Zip(y, (p, q) => (p - q) * (p - q)).Sum()) / Math.Sqrt(x.Sum(p => p * p));
-    }
+    private static double RelativeDifference(JsonNode a, JsonNode b) => TestJobs.RelativeDifference(TestJobs.Coefficients(a), TestJobs.Coefficients(b));
 
     private void AssertShardsAndBytes(JsonNode single, JsonNode[] ranks, int workers)
     {
@@ -157,19 +109,19 @@ public sealed class TrainWorkersIntegrationTests : IDisposable
         var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", Path.Combine(_dir.FullName, "missing"), "--workers", "2");
 
         Assert.Equal(4, r.ExitCode);
-        Assert.Contains("twa: error: rank ", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("twa: error: worker ", r.StdErr, StringComparison.Ordinal);
         Assert.Contains("/nope/data: dataset directory not found", r.StdErr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir.FullName, "missing", "metrics.json")));
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Worker_RankOutsideTheWorld_Exits2()
+    public async Task Worker_NegativeOrdinal_Exits2()
     {
         var job = await JobAsync("snapshots: {from: 0, to: 3}");
 
-        var r = await TwaProcess.RunAsync(null, "worker", "--job", job, "--rank", "2", "--world-size", "2", "--rendezvous", "127.0.0.1:1");
+        var r = await TwaProcess.RunAsync(null, "worker", "--job", job, "--ordinal", "-1", "--rendezvous", "127.0.0.1:1");
 
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("the rank must be in [0, world size)", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--ordinal -1: the ordinal must be >= 0", r.StdErr, StringComparison.Ordinal);
     }
 }

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using Twa.Torch.Distributed;
+using Twa.Training.Distributed;
 
 namespace Twa.Cli;
 
 /// <summary>
-/// `twa train --workers N`: hosts a TCPStore on loopback and starts N rank processes of this same binary
-/// (`twa worker ... --rendezvous 127.0.0.1:PORT --generation 1`), each with its share of the thread budget. The
-/// launcher is the membership authority: it owns the store the ranks meet at and decides the generation. It waits
-/// for the ranks; the first one to fail decides the exit code and the others are killed (a lost rank would otherwise
-/// leave its peers waiting for the collective timeout). Rank 0 writes the outputs; the rank processes share this
-/// process's stdout/stderr.
+/// `twa train --workers N`: the membership authority of a local elastic run. It hosts a TCPStore on loopback holding
+/// the membership record (<see cref="LocalMembership"/>), starts N `twa worker --ordinal O` processes of this same
+/// binary and publishes generation 1 = ordinals 0..N-1. Afterwards it publishes a new generation when a member process
+/// is lost (killed: exit code 6 or >= 128) and at every <c>--scale-at STEP:N</c> once rank 0 reports STEP TWA steps
+/// (scale-up starts new ordinals, scale-down leaves out the highest ones, which then exit 0). A member failing with a
+/// non-retryable code (bad job, missing data, divergence) fails the run with that code; losing every member fails it
+/// with 6. The run succeeded when rank 0 marks it completed (outputs written). Workers share this process's stdio.
 /// </summary>
 internal static class LocalLauncher
 {
@@ -18,12 +20,15 @@ internal static class LocalLauncher
 
     public static int Run(LaunchSettings settings)
     {
-        using var store = new TcpStore(Host, 0, isServer: true, settings.Workers, TimeSpan.FromMinutes(5));
+        using var control = new TcpStore(Host, 0, isServer: true, -1, TimeSpan.FromMinutes(5));
         var threads = Math.Max(1, (settings.Threads ?? Environment.ProcessorCount) / settings.Workers);
-        var ranks = new List<Process>();
+        var processes = new Dictionary<int, Process>();
+        var members = Enumerable.Range(0, settings.Workers).ToList();
+        var nextOrdinal = settings.Workers;
+        var scaleAt = new Queue<(long Step, int Workers)>(settings.ScaleAt.OrderBy(s => s.Step));
         void KillAll()
         {
-            foreach (var p in ranks)
+            foreach (var p in processes.Values)
             {
                 try
                 {
@@ -43,20 +48,80 @@ internal static class LocalLauncher
         Console.CancelKeyPress += onCancel;
         try
         {
-            for (var rank = 0; rank < settings.Workers; rank++)
+            var generation = LocalMembership.Publish(control, 1, members).Number;
+            foreach (var ordinal in members)
             {
-                ranks.Add(Process.Start(StartInfo(settings, rank, store.Port, threads))
-                    ?? throw new InvalidOperationException($"could not start the process of rank {rank}"));
+                processes[ordinal] = Start(settings, ordinal, control.Port, threads);
             }
 
-            return Wait(ranks, KillAll);
+            while (true)
+            {
+                if (LocalMembership.IsCompleted(control))
+                {
+                    WaitAll(processes.Values, TimeSpan.FromSeconds(30));
+                    return 0;
+                }
+
+                var changed = false;
+                foreach (var (ordinal, p) in processes.Where(kv => kv.Value.HasExited).ToArray())
+                {
+                    processes.Remove(ordinal);
+                    var code = p.ExitCode;
+                    p.Dispose();
+                    if (!members.Contains(ordinal) || code == 0)
+                    {
+                        continue; // removed by a scale-down, or a member that finished with the others
+                    }
+
+                    if (code != RunFailures.PeerLost && code < 128)
+                    {
+                        KillAll();
+                        return code;
+                    }
+
+                    Console.Error.WriteLine($"twa: worker {ordinal} was lost (exit code {code})");
+                    members.Remove(ordinal);
+                    changed = true;
+                }
+
+                if (members.Count == 0)
+                {
+                    return LocalMembership.IsCompleted(control) ? 0 : RunFailures.Fail(RunFailures.PeerLost, "every worker was lost");
+                }
+
+                if (scaleAt.TryPeek(out var next) && LocalMembership.TwaStep(control) >= next.Step)
+                {
+                    scaleAt.Dequeue();
+                    while (members.Count < next.Workers)
+                    {
+                        members.Add(nextOrdinal++);
+                    }
+
+                    members = members.Order().Take(next.Workers).ToList();
+                    changed = true;
+                }
+
+                if (changed)
+                {
+                    generation++;
+                    LocalMembership.Publish(control, generation, members);
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"twa: published generation {generation}: {members.Count} worker(s), ordinals {string.Join(',', members)}"));
+                    foreach (var ordinal in members.Where(o => !processes.ContainsKey(o)))
+                    {
+                        processes[ordinal] = Start(settings, ordinal, control.Port, threads);
+                    }
+                }
+
+                Thread.Sleep(50);
+            }
         }
         finally
         {
             KillAll();
-            foreach (var p in ranks)
+            WaitAll(processes.Values, TimeSpan.FromSeconds(5));
+            foreach (var p in processes.Values)
             {
-                p.WaitForExit(5000);
                 p.Dispose();
             }
 
@@ -64,35 +129,27 @@ internal static class LocalLauncher
         }
     }
 
-    /// <summary>0 when every rank exits with 0; otherwise the exit code of the first rank to fail (the rest are killed).</summary>
-    private static int Wait(List<Process> ranks, Action killAll)
+    private static void WaitAll(IEnumerable<Process> processes, TimeSpan timeout)
     {
-        while (true)
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var p in processes)
         {
-            var running = 0;
-            foreach (var p in ranks)
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !p.WaitForExit(left))
             {
-                if (!p.HasExited)
+                try
                 {
-                    running++;
+                    p.Kill();
                 }
-                else if (p.ExitCode != 0)
+                catch (InvalidOperationException)
                 {
-                    killAll();
-                    return p.ExitCode;
+                    // Already gone.
                 }
             }
-
-            if (running == 0)
-            {
-                return 0;
-            }
-
-            Thread.Sleep(50);
         }
     }
 
-    private static ProcessStartInfo StartInfo(LaunchSettings s, int rank, int port, int threads)
+    private static Process Start(LaunchSettings s, int ordinal, int port, int threads)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
@@ -103,10 +160,8 @@ internal static class LocalLauncher
         string[] args =
         [
             "worker", "--job", s.JobFile, "--out", s.OutputDirectory,
-            "--rank", rank.ToString(CultureInfo.InvariantCulture),
-            "--world-size", s.Workers.ToString(CultureInfo.InvariantCulture),
+            "--ordinal", ordinal.ToString(CultureInfo.InvariantCulture),
             "--rendezvous", string.Create(CultureInfo.InvariantCulture, $"{Host}:{port}"),
-            "--generation", "1",
             "--threads", threads.ToString(CultureInfo.InvariantCulture),
         ];
         foreach (var a in args)
@@ -126,6 +181,6 @@ internal static class LocalLauncher
             start.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
         }
 
-        return start;
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start worker {ordinal}");
     }
 }

@@ -7,8 +7,8 @@ using Twa.Training.Stores;
 namespace Twa.Cli;
 
 /// <summary>The exit codes of `twa train` and `twa worker`: 0 success, 2 bad job file or arguments, 4 missing/malformed
-/// dataset or snapshots, 5 training diverged (NaN loss), 6 a peer rank was lost or a collective timed out, 1 anything
-/// else. Every failure is one line on stderr, prefixed with <c>twa: error:</c>.</summary>
+/// dataset or snapshots, 5 training diverged (NaN loss), 6 a peer rank was lost or a collective / the wait for a
+/// membership generation timed out, 1 anything else. Every failure is one line on stderr, prefixed with <c>twa: error:</c>.</summary>
 internal static class RunFailures
 {
     public const int PeerLost = 6;
@@ -33,7 +33,7 @@ internal static class RunFailures
         {
             return Fail(5, who + e.Message);
         }
-        catch (DistributedException e)
+        catch (Exception e) when (e is DistributedException or TimeoutException)
         {
             return Fail(PeerLost, $"{who}a peer rank was lost or a collective timed out: {OneLine(e.Message)}");
         }

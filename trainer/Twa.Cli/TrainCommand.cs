@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Twa.Jobs;
 using Twa.Torch;
 using Twa.Training.Runs;
@@ -18,15 +19,17 @@ internal static class TrainCommand
         var seed = new Option<long?>("--seed") { Description = "Overrides spec.training.seed" };
         var workers = new Option<int?>("--workers") { Description = "Number of local workers, one process each (default spec.replicas)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads in all (default: all cores; split over the workers)" };
-        var command = new Command("train", "Run a TwaJob on this machine (no cluster, no Redis)") { job, output, store, seed, workers, threads };
+        var scaleAt = new Option<string[]>("--scale-at") { Description = "STEP:N (repeatable): resize to N workers once STEP TWA steps are done (elasticity, local)" };
+        var command = new Command("train", "Run a TwaJob on this machine (no cluster, no Redis)") { job, output, store, seed, workers, threads, scaleAt };
         command.SetAction(parse => Run(parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(seed),
-            parse.GetValue(workers), parse.GetValue(threads)));
+            parse.GetValue(workers), parse.GetValue(threads), parse.GetValue(scaleAt) ?? []));
         return command;
     }
 
-    private static int Run(FileInfo jobFile, DirectoryInfo output, DirectoryInfo? store, long? seed, int? workers, int? threads) =>
+    private static int Run(FileInfo jobFile, DirectoryInfo output, DirectoryInfo? store, long? seed, int? workers, int? threads, string[] scaleAt) =>
         RunFailures.Guard(() =>
         {
+            var resizes = scaleAt.Select(ParseScaleAt).ToArray();
             var job = TwaJobLoader.Load(jobFile.FullName);
             var count = workers ?? Math.Max(job.Spec.Replicas, 1);
             if (count < 1)
@@ -34,9 +37,9 @@ internal static class TrainCommand
                 return RunFailures.Fail(2, $"--workers {count}: the number of workers must be at least 1");
             }
 
-            if (count > 1)
+            if (count > 1 || resizes.Length > 0)
             {
-                return LocalLauncher.Run(new LaunchSettings(jobFile.FullName, output.FullName, store?.FullName, seed, count, threads));
+                return LocalLauncher.Run(new LaunchSettings(jobFile.FullName, output.FullName, store?.FullName, seed, count, threads) { ScaleAt = resizes });
             }
 
             LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
@@ -44,4 +47,16 @@ internal static class TrainCommand
             JobRunner.Run(job, new RunOptions(output.FullName, store?.FullName, seed, progress.Log) { Progress = progress.Report });
             return 0;
         });
+
+    private static (long Step, int Workers) ParseScaleAt(string value)
+    {
+        var parts = value.Split(':');
+        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var workers) || workers < 1)
+        {
+            throw new JobFileException($"--scale-at '{value}': expected STEP:N with STEP >= 0 TWA steps and N >= 1 workers, e.g. --scale-at 20:3");
+        }
+
+        return (step, workers);
+    }
 }

@@ -121,7 +121,14 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
 
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
         var bytesBefore = ranks.BytesSent;
-        var history = CoefficientFitLoop.Run(ctx, spec, lr =>
+        void Reconstruct()
+        {
+            using var scope = new TensorScope();
+            using var noGrad = Autograd.NoGrad();
+            ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, basis.Dequantize(), x, blockIds));
+        }
+
+        var history = CoefficientFitLoop.Run(ctx, spec, xFlat, optimizer, lr =>
         {
             using var scope = new TensorScope();
             using var noGrad = Autograd.NoGrad();
@@ -134,8 +141,8 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
             CoefficientGradient(p, gradLocal, blockIds, gradX);
             ranks.AllReduce(gradX);
             optimizer.Update(xFlat, gradXFlat, lr);
-            ranks.AllGatherColumns(flat, Reconstruct(center, p, x, blockIds));
-        });
+            ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, p, x, blockIds));
+        }, Reconstruct);
         var fitBytes = ranks.BytesSent - bytesBefore;
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);

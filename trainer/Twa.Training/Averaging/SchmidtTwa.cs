@@ -96,7 +96,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
         using var gradBeta = Tensors.Zeros(beta.Shape);
         var bytesBefore = ranks.BytesSent;
-        var history = CoefficientFitLoop.Run(ctx, spec, lr =>
+        var history = CoefficientFitLoop.Run(ctx, spec, beta, optimizer, lr =>
         {
             using (Autograd.NoGrad())
             {
@@ -113,7 +113,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
 
             optimizer.Update(beta, gradBeta, lr);
             Reconstruct();
-        });
+        }, Reconstruct);
         var fitBytes = ranks.BytesSent - bytesBefore;
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);

@@ -39,7 +39,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
         var augmentation = new Augmentation(dataSpec.Augment.RandomCropPadding, dataSpec.Augment.HorizontalFlip, ctx.Seed);
         var history = new List<EpochRecord>();
-        var firstEpoch = Resume(optimizer);
+        var firstEpoch = Resume(optimizer, history);
         long step = (long)firstEpoch * stepsPerEpoch;
         if (firstEpoch == 0)
         {
@@ -72,6 +72,11 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 {
                     Snapshot((int)((step + 1) / every), epoch, step + 1);
                 }
+
+                if (b + 1 < sampler.BatchCount)
+                {
+                    ctx.AfterStep?.Invoke("base", step + 1);
+                }
             }
 
             if (spec.SnapshotEvery.Epochs is int perEpochs && (epoch + 1) % perEpochs == 0)
@@ -80,7 +85,8 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             }
 
             history.Add(ctx.FinishEpoch("base", epoch + 1, spec.Epochs, lr, lossSum, correct, train.Count, clock.Elapsed.TotalSeconds));
-            Commit(optimizer, epoch + 1, step);
+            Commit(optimizer, epoch + 1, step, history);
+            ctx.AfterStep?.Invoke("base", step);
         }
 
         ctx.Ranks.Barrier();
@@ -103,7 +109,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         context.Store.Save(index, context.Model.Parameters.Flat, context.Model.Buffers, metadata);
     }
 
-    private void Commit(IOptimizer optimizer, int epochsDone, long step)
+    private void Commit(IOptimizer optimizer, int epochsDone, long step, IEnumerable<EpochRecord> history)
     {
         if (!context.IsLeader)
         {
@@ -125,11 +131,12 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
             ["arch"] = context.Model.Architecture,
+            ["history"] = HistoryJson.Write(history),
         });
     }
 
-    /// <summary>Restores the last committed state; returns the number of epochs already done (0 = fresh start).</summary>
-    private int Resume(IOptimizer optimizer)
+    /// <summary>Restores the last committed state and its history rows; returns the number of epochs already done (0 = fresh start).</summary>
+    private int Resume(IOptimizer optimizer, List<EpochRecord> history)
     {
         var path = Path.Combine(stateDirectory, StateFile);
         if (!File.Exists(path))
@@ -157,6 +164,8 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         {
             _ema?.Restore(content["ema"]);
         }
+
+        history.AddRange(HistoryJson.Read(content.Metadata.GetValueOrDefault("history")));
 
         return int.Parse(content.Metadata["epochs_done"], CultureInfo.InvariantCulture);
     }

@@ -16,6 +16,17 @@ public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize
     /// <summary>The ranks of the run; every rank holds the full weights and processes its slice of each global batch.</summary>
     public RankGroup Ranks { get; init; } = RankGroup.OneRank;
 
+    /// <summary>Where TWA commits its state (coefficients, optimizer moments, step, partial epoch sums, history) every
+    /// <see cref="CheckpointEverySteps"/> steps and resumes from (elastic runs); null = no TWA commits.</summary>
+    public string? TwaStateDirectory { get; init; }
+
+    /// <summary>TWA commit interval in steps (spec.training.checkpointEverySteps).</summary>
+    public int CheckpointEverySteps { get; init; } = 1;
+
+    /// <summary>Called on every rank after each optimizer step and its commit, with (phase, steps done in the phase); an
+    /// elastic worker throws from it to abandon the run when a new membership generation exists.</summary>
+    public Action<string, long>? AfterStep { get; init; }
+
     /// <summary>True on the rank that evaluates, logs and writes the outputs (rank 0).</summary>
     public bool IsLeader => Ranks.Rank == 0;
 

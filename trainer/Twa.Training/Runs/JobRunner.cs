@@ -44,9 +44,16 @@ public static class JobRunner
 
         model.DropoutGenerator = new Generator((ulong)seed + 1);
         var store = new LocalSnapshotStore(options.StoreDirectory ?? Path.Combine(options.OutputDirectory, "snapshots"));
-        var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log) { Progress = options.Progress, Ranks = ranks };
+        var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log) 
+        {
+            Progress = options.Progress,
+            Ranks = ranks,
+            TwaStateDirectory = options.CommitTwaState ? Path.Combine(options.OutputDirectory, "state") : null,
+            CheckpointEverySteps = t.CheckpointEverySteps,
+            AfterStep = options.AfterStep,
+        };
         log(string.Create(CultureInfo.InvariantCulture,
-            $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {device}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}{(ranks.IsSingle ? "" : $", {ranks.Size} workers")}"));
+            $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {device}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}{(ranks.IsSingle ? "" : $", {ranks.Size} worker(s)")}"));
         var result = new RunResult
         {
             JobName = job.Metadata.Name, Seed = seed, Device = device.ToString(), Parameters = model.Parameters.NumElements, Workers = ranks.Size,
