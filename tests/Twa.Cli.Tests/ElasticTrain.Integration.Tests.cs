@@ -10,34 +10,16 @@ namespace Twa.Cli.Tests;
 /// TWA (`--scale-at`) and SIGKILLing a worker mid-TWA (also ordinal 0, which hosts the generation's store and commits)
 /// finish with the coefficients of the unresized run, because every rank restores the state committed after every
 /// step; the time from each new generation to its first step is reported.</summary>
-public sealed partial class ElasticTrainIntegrationTests : IDisposable
+[Collection(LocalWorkers.Name)]
+public sealed partial class ElasticTrainIntegrationTests(ElasticJob job, ITestOutputHelper output) : IClassFixture<ElasticJob>
 {
     private static readonly TimeSpan s_runTimeout = TimeSpan.FromSeconds(300);
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("twa-elastic-");
-    private readonly ITestOutputHelper _output;
+    private readonly ITestOutputHelper _output = output;
 
-    public ElasticTrainIntegrationTests(ITestOutputHelper output) => _output = output;
-
-    public void Dispose() => _dir.Delete(recursive: true);
-
-    private string Data(int trainCount)
-    {
-        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
-        TestJobs.WriteImages(data, trainCount);
-        return data;
-    }
-
-    private string Out(string name) => Path.Combine(_dir.FullName, name);
+    private string Out(string name) => Path.Combine(job.Root, name);
 
     private static async Task<JsonNode> MetricsAsync(string output) =>
         JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "metrics.json")))!;
-
-    private async Task<JsonNode> ReferenceAsync(string job)
-    {
-        var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", Out("reference"), "--workers", "1");
-        Assert.True(r.ExitCode == 0, r.StdErr);
-        return await MetricsAsync(Out("reference"));
-    }
 
     private void AssertSameResult(JsonNode reference, JsonNode resized)
     {
@@ -66,12 +48,8 @@ public sealed partial class ElasticTrainIntegrationTests : IDisposable
     [Fact(Timeout = 600_000)]
     public async Task Train_ResizeTwoThreeOneMidTwa_EndsWithTheUnresizedCoefficients()
     {
-        // 540 training images in global batches of 25: 22 TWA steps per epoch, 44 in all; resize after steps 10 and 30.
-        var job = await TestJobs.WriteAsync(_dir.FullName, Data(600), "snapshots: {from: 0, to: 3}\n      optimizer: {lr: 1.0}", twaEpochs: 2);
-        var reference = await ReferenceAsync(job);
-
-        var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", Out("resized"), "--workers", "2",
-            "--scale-at", "10:3", "--scale-at", "30:1");
+        var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", Out("resized"), "--workers", "2",
+            "--scale-at", "20:3", "--scale-at", "60:1");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.Contains("published generation 2: 3 worker(s)", r.StdErr, StringComparison.Ordinal);
@@ -81,7 +59,7 @@ public sealed partial class ElasticTrainIntegrationTests : IDisposable
         Assert.True(times.ContainsKey(2) && times.ContainsKey(3), r.StdErr);
         Assert.All(times.Values, s => Assert.InRange(s, 0, 60));
         var metrics = await MetricsAsync(Out("resized"));
-        AssertSameResult(reference, metrics);
+        AssertSameResult(job.Reference, metrics);
         Assert.Equal(1, metrics["workers"]!.GetValue<int>());
         Assert.Equal(5, File.ReadAllLines(Path.Combine(Out("resized"), "history.csv")).Length); // header + 2 base + 2 twa
     }
@@ -91,12 +69,9 @@ public sealed partial class ElasticTrainIntegrationTests : IDisposable
     [InlineData(0)] // rank 0: hosts the generation's store and writes the commits
     public async Task Train_WorkerKilledMidTwa_FinishesWithTheUnresizedCoefficients(int victim)
     {
-        // 1,080 training images in global batches of 25: 44 TWA steps per epoch, 132 in all.
-        var job = await TestJobs.WriteAsync(_dir.FullName, Data(1200), "snapshots: {from: 0, to: 3}\n      optimizer: {lr: 1.0}", twaEpochs: 3);
-        var reference = await ReferenceAsync(job);
         var output = Out($"killed-{victim}");
 
-        var run = TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", output, "--workers", "3");
+        var run = TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", output, "--workers", "3");
         var state = Path.Combine(output, "state", "twa-state.safetensors");
         var clock = Stopwatch.StartNew();
         while (!File.Exists(state) && !run.IsCompleted && clock.Elapsed < s_runTimeout)
@@ -113,7 +88,37 @@ public sealed partial class ElasticTrainIntegrationTests : IDisposable
         Assert.Contains($"worker {victim} was lost", r.StdErr, StringComparison.Ordinal);
         Assert.Contains("published generation 2: 2 worker(s)", r.StdErr, StringComparison.Ordinal);
         Assert.True(FirstStepSeconds(r.StdErr).ContainsKey(2), r.StdErr);
-        AssertSameResult(reference, await MetricsAsync(output));
+        AssertSameResult(job.Reference, await MetricsAsync(output));
+    }
+
+    [Fact(Timeout = 600_000)]
+    public async Task Train_WorkerKilledMidBaseTraining_ResumesAfterTheCommittedEpochAndFinishes()
+    {
+        var output = Out("killed-base");
+        var reference = job.Reference;
+
+        var run = TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", output, "--workers", "3");
+        var state = Path.Combine(output, "state", "base-state.safetensors"); // committed after base epoch 1 of 2
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(state) && !run.IsCompleted && clock.Elapsed < s_runTimeout)
+        {
+            await Task.Delay(10);
+        }
+
+        var killed = KillWorker(output, 2);
+        var r = await run;
+
+        Assert.True(killed, "worker 2 was not found running");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("worker 2 was lost", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("base: resuming after epoch 1", r.StdErr, StringComparison.Ordinal);
+        var metrics = await MetricsAsync(output);
+        var difference = TestJobs.RelativeDifference(TestJobs.Coefficients(reference), TestJobs.Coefficients(metrics));
+        _output.WriteLine($"killed mid-base: relative coefficient difference {difference:E2}");
+        Assert.True(difference < 1e-4, $"relative coefficient difference {difference:E2}");
+        Assert.InRange(metrics["final"]!["test_accuracy"]!.GetValue<double>(),
+            reference["final"]!["test_accuracy"]!.GetValue<double>() - 0.02, reference["final"]!["test_accuracy"]!.GetValue<double>() + 0.02);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(output, "history.csv")).Length); // header + 2 base + 2 twa
     }
 
     /// <summary>SIGKILLs the `twa worker --ordinal N` process of this output directory (found through /proc).</summary>

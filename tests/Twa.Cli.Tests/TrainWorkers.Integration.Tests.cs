@@ -7,6 +7,7 @@ namespace Twa.Cli.Tests;
 /// 1-3): the same job with 1, 2 and 3 workers ends with the same coefficients and test accuracy, each rank holds 1/K of
 /// the basis (packed bits included, also with more ranks than snapshots), and a TWA step sends at most 0.55x the
 /// row scheme's two all-reduces of D, as counted by the collectives layer.</summary>
+[Collection(LocalWorkers.Name)]
 public sealed class TrainWorkersIntegrationTests : IDisposable
 {
     private static readonly TimeSpan s_runTimeout = TimeSpan.FromSeconds(240);

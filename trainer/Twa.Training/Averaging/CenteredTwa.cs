@@ -142,7 +142,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
             ranks.AllReduce(gradX);
             optimizer.Update(xFlat, gradXFlat, lr);
             ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, p, x, blockIds));
-        }, Reconstruct);
+        }, Reconstruct, out var stepsRun);
         var fitBytes = ranks.BytesSent - bytesBefore;
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
@@ -151,7 +151,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
             Blocks = blocks,
             BasisBytes = basis.EntryBytes,
             FitBytesSent = fitBytes,
-            FitSteps = CoefficientFitLoop.Steps(ctx, spec),
+            FitSteps = stepsRun,
         };
     }
 }

@@ -16,15 +16,10 @@ namespace Twa.Training.Averaging;
 /// variant's <c>restored</c> callback rebuilds the weights from the restored coefficients).</summary>
 internal static class CoefficientFitLoop
 {
-    /// <summary>Number of coefficient steps the loop takes (epochs × global batches of the fit split).</summary>
-    public static long Steps(PhaseContext ctx, TwaPhaseSpec spec)
-    {
-        var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;
-        return (long)spec.Epochs * new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
-    }
-
+    /// <summary>Runs (or resumes) the fit; <paramref name="stepsRun"/> = the steps taken by this call (fewer than
+    /// epochs × batches after a resume).</summary>
     public static IReadOnlyList<EpochRecord> Run(PhaseContext ctx, TwaPhaseSpec spec, Tensor coefficients, IOptimizer optimizer,
-        Action<double> updateCoefficients, Action restored)
+        Action<double> updateCoefficients, Action restored, out long stepsRun)
     {
         var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;
         var stepsPerEpoch = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
@@ -45,6 +40,7 @@ internal static class CoefficientFitLoop
             ctx.Log(string.Create(CultureInfo.InvariantCulture, $"twa: resuming after step {step} from {Path.Combine(directory, TwaCheckpoint.FileName)}"));
         }
 
+        var firstStep = step;
         for (var epoch = (int)(step / stepsPerEpoch); epoch < spec.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -74,6 +70,7 @@ internal static class CoefficientFitLoop
             ctx.AfterStep?.Invoke("twa", step);
         }
 
+        stepsRun = step - firstStep;
         return history;
     }
 

@@ -113,7 +113,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
 
             optimizer.Update(beta, gradBeta, lr);
             Reconstruct();
-        }, Reconstruct);
+        }, Reconstruct, out var stepsRun);
         var fitBytes = ranks.BytesSent - bytesBefore;
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
@@ -127,7 +127,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
             AveragingCoefficients = alpha,
             BasisBytes = basis.P.NumElements * 4,
             FitBytesSent = fitBytes,
-            FitSteps = CoefficientFitLoop.Steps(ctx, spec),
+            FitSteps = stepsRun,
         };
     }
 }

@@ -6,7 +6,8 @@ namespace Twa.Training.Averaging;
 /// fills the orthogonality error, the start residual and α (averaging weights of the snapshots, β being the basis
 /// coordinates); centered fills the block count (its coefficients X are n×L, row-major). <see cref="BasisBytes"/> are
 /// the bytes of THIS rank's columns of the basis; <see cref="FitBytesSent"/> the payload bytes this rank sent during
-/// the <see cref="FitSteps"/> coefficient steps (0 on a single rank).</summary>
+/// the <see cref="FitSteps"/> coefficient steps it ran (in its last generation, for an elastic run; bytes are 0 on a
+/// single rank).</summary>
 public sealed record TwaFitResult(IReadOnlyList<EpochRecord> History, int BasisSize, IReadOnlyList<int> DroppedSnapshots, double[] Coordinates)
 {
     public double? OrthogonalityError { get; init; }
