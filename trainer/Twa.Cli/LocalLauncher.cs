@@ -58,7 +58,7 @@ internal static class LocalLauncher
             {
                 if (LocalMembership.IsCompleted(control))
                 {
-                    WaitAll(processes.Values, TimeSpan.FromSeconds(30));
+                    WaitAll(processes.Values, TimeSpan.FromSeconds(10));
                     return 0;
                 }
 
