@@ -88,6 +88,7 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
 
                         if (first)
                         {
+                            LocalMembership.MarkStepping(control, g.Number);
                             var seconds = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - g.PublishedUnixMs) / 1000.0;
                             log!(string.Create(CultureInfo.InvariantCulture,
                                 $"twa: generation {g.Number}: {g.WorldSize} worker(s), first step ({phase} step {step}) {seconds:F2} s after it was published"));

@@ -10,7 +10,8 @@ namespace Twa.Cli;
 /// the membership record (<see cref="LocalMembership"/>), starts N `twa worker --ordinal O` processes of this same
 /// binary and publishes generation 1 = ordinals 0..N-1. Afterwards it publishes a new generation when a member process
 /// is lost (killed: exit code 6 or >= 128) and at every <c>--scale-at STEP:N</c> once rank 0 reports STEP TWA steps
-/// (scale-up starts new ordinals, scale-down leaves out the highest ones, which then exit 0). A member failing with a
+/// (scale-up starts new ordinals, scale-down leaves out the highest ones, which then exit 0); a resize waits until the
+/// current generation has stepped, so a generation still forming is never replaced. A member failing with a
 /// non-retryable code (bad job, missing data, divergence) fails the run with that code; losing every member fails it
 /// with 6. The run succeeded when rank 0 marks it completed (outputs written). Workers share this process's stdio.
 /// </summary>
@@ -89,7 +90,8 @@ internal static class LocalLauncher
                     return LocalMembership.IsCompleted(control) ? 0 : RunFailures.Fail(RunFailures.PeerLost, "every worker was lost");
                 }
 
-                if (scaleAt.TryPeek(out var next) && LocalMembership.TwaStep(control) >= next.Step)
+                if (!changed && scaleAt.TryPeek(out var next) && LocalMembership.IsStepping(control, generation)
+                    && LocalMembership.TwaStep(control) >= next.Step)
                 {
                     scaleAt.Dequeue();
                     while (members.Count < next.Workers)

@@ -9,7 +9,8 @@ namespace Twa.Training.Distributed;
 /// authority; it alone publishes). Keys: <c>generation</c> (a counter = the latest generation number),
 /// <c>gen-G/members</c> (comma-separated ordinals), <c>gen-G/published-ms</c>, <c>gen-G/store-port</c> (the c10d store
 /// of generation G, hosted by its rank 0 on a fresh port), <c>progress/twa</c> (TWA steps done, reported by rank 0) and
-/// <c>completed</c> (set by rank 0 once the outputs are written). Thread-safe as the store is.
+/// <c>gen-G/stepping</c> (set by rank 0 after the first step of G) and <c>completed</c> (set by rank 0 once the outputs
+/// are written). Thread-safe as the store is.
 /// </summary>
 public static class LocalMembership
 {
@@ -79,6 +80,15 @@ public static class LocalMembership
     }
 
     public static long TwaStep(TcpStore control) => (control ?? throw new ArgumentNullException(nameof(control))).Add("progress/twa", 0);
+
+    /// <summary>Rank 0 of generation <paramref name="number"/>: its first step is done (the group formed and trains).</summary>
+    public static void MarkStepping(TcpStore control, int number) =>
+        (control ?? throw new ArgumentNullException(nameof(control))).Add($"gen-{number}/stepping", 1);
+
+    /// <summary>Whether generation <paramref name="number"/> has taken a step; the launcher publishes a planned resize only
+    /// then, so a generation still forming is never replaced (its members would wait in the rendezvous for ones that left).</summary>
+    public static bool IsStepping(TcpStore control, int number) =>
+        (control ?? throw new ArgumentNullException(nameof(control))).Add($"gen-{number}/stepping", 0) > 0;
 
     public static void MarkCompleted(TcpStore control) => (control ?? throw new ArgumentNullException(nameof(control))).Add("completed", 1);
 
