@@ -16,7 +16,11 @@ namespace Twa.Cli;
 /// worker left out of a generation it belonged to exits 0 ("removed"). Rank 0 logs, writes the outputs, reports the
 /// TWA step (the clock of <c>--scale-at</c>) and the time from each generation's publication to its first step.
 /// </summary>
-internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, int ordinal, string host, int port, TimeSpan timeout)
+/// <remarks>The generation's store (and so the wait for all members to join) is bounded by
+/// <paramref name="rendezvousTimeout"/>, shorter than the collective <paramref name="timeout"/>: a member lost while a
+/// generation forms then costs that long before the others move on to the next generation.</remarks>
+internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, int ordinal, string host, int port, TimeSpan timeout,
+    TimeSpan rendezvousTimeout)
 {
     private readonly ProgressLine _progress = new();
     private readonly CollectiveStats _stats = new();
@@ -60,12 +64,12 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
         {
             if (rank == 0)
             {
-                hosted = new TcpStore(host, 0, isServer: true, g.WorldSize, timeout);
+                hosted = new TcpStore(host, 0, isServer: true, g.WorldSize, rendezvousTimeout);
                 LocalMembership.SetStorePort(control, g.Number, hosted.Port);
             }
 
             var storePort = hosted?.Port ?? LocalMembership.StorePort(control, g.Number);
-            using (var client = new TcpStore(host, storePort, isServer: false, g.WorldSize, timeout))
+            using (var client = new TcpStore(host, storePort, isServer: false, g.WorldSize, rendezvousTimeout))
             {
                 group = ProcessGroup.Create(client, rank, g.WorldSize, Backend.Gloo, timeout, host, _stats);
             }

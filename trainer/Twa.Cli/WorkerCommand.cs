@@ -22,19 +22,20 @@ internal static class WorkerCommand
         var ordinal = new Option<int>("--ordinal") { Description = "This worker's stable identity (>= 0); its rank comes from each membership generation", Required = true };
         var rendezvous = new Option<string>("--rendezvous") { Description = "HOST:PORT of the launcher's store holding the membership record", Required = true };
         var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads of this worker (default: all cores)" };
-        var timeout = new Option<int>("--collective-timeout-seconds") { Description = "Limit on every collective, the rendezvous and the wait for a generation", DefaultValueFactory = _ => 300 };
+        var timeout = new Option<int>("--collective-timeout-seconds") { Description = "Limit on every collective and on the wait for a generation", DefaultValueFactory = _ => 300 };
+        var rendezvousTimeout = new Option<int>("--rendezvous-timeout-seconds") { Description = "Limit on the wait for every member of a generation to join", DefaultValueFactory = _ => 60 };
         var command = new Command("worker", "Run one elastic worker of a distributed job (started by `twa train --workers N`)")
         {
-            job, output, store, seed, ordinal, rendezvous, threads, timeout,
+            job, output, store, seed, ordinal, rendezvous, threads, timeout, rendezvousTimeout,
         };
         command.SetAction(parse => Run(
             parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(seed), parse.GetValue(ordinal),
-            parse.GetValue(rendezvous)!, parse.GetValue(threads), parse.GetValue(timeout)));
+            parse.GetValue(rendezvous)!, parse.GetValue(threads), parse.GetValue(timeout), parse.GetValue(rendezvousTimeout)));
         return command;
     }
 
     private static int Run(FileInfo jobFile, DirectoryInfo output, DirectoryInfo? store, long? seed, int ordinal, string rendezvous,
-        int? threads, int timeoutSeconds) =>
+        int? threads, int timeoutSeconds, int rendezvousTimeoutSeconds) =>
         RunFailures.Guard(() =>
         {
             if (ordinal < 0)
@@ -42,10 +43,16 @@ internal static class WorkerCommand
                 return RunFailures.Fail(2, $"--ordinal {ordinal}: the ordinal must be >= 0");
             }
 
+            if (timeoutSeconds < 1 || rendezvousTimeoutSeconds < 1)
+            {
+                return RunFailures.Fail(2, "--collective-timeout-seconds and --rendezvous-timeout-seconds must be >= 1");
+            }
+
             var (host, port) = ParseEndpoint(rendezvous);
             var job = TwaJobLoader.Load(jobFile.FullName);
             LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
-            var worker = new ElasticWorker(job, new RunOptions(output.FullName, store?.FullName, seed), ordinal, host, port, TimeSpan.FromSeconds(timeoutSeconds));
+            var worker = new ElasticWorker(job, new RunOptions(output.FullName, store?.FullName, seed), ordinal, host, port,
+                TimeSpan.FromSeconds(timeoutSeconds), TimeSpan.FromSeconds(rendezvousTimeoutSeconds));
             return worker.Run();
         }, $"worker {ordinal}: ");
 
