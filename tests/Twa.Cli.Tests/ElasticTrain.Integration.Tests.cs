@@ -64,6 +64,25 @@ public sealed partial class ElasticTrainIntegrationTests(ElasticJob job, ITestOu
         Assert.Equal(5, File.ReadAllLines(Path.Combine(Out("resized"), "history.csv")).Length); // header + 2 base + 2 twa
     }
 
+    [Fact(Timeout = 600_000)]
+    public async Task Train_ResizeTwoToThreeMidBaseTraining_ResumesAfterTheCommittedEpochAndFinishes()
+    {
+        // Base step 60 of 88 lies in epoch 2: the new generation restores the commit after epoch 1 (lost work: 16 steps).
+        var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", Out("resized-base"), "--workers", "2",
+            "--scale-at", "base:60:3");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("published generation 2: 3 worker(s)", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("base: resuming after epoch 1", r.StdErr, StringComparison.Ordinal);
+        Assert.True(FirstStepSeconds(r.StdErr).ContainsKey(2), r.StdErr);
+        var metrics = await MetricsAsync(Out("resized-base"));
+        var difference = TestJobs.RelativeDifference(TestJobs.Coefficients(job.Reference), TestJobs.Coefficients(metrics));
+        _output.WriteLine($"resized mid-base: relative coefficient difference {difference:E2}");
+        Assert.True(difference < 1e-4, $"relative coefficient difference {difference:E2}");
+        Assert.Equal(3, metrics["workers"]!.GetValue<int>());
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(Out("resized-base"), "history.csv")).Length);
+    }
+
     [Theory(Timeout = 600_000)]
     [InlineData(1)]
     [InlineData(0)] // rank 0: hosts the generation's store and writes the commits

@@ -14,7 +14,7 @@ namespace Twa.Cli;
 /// <c>checkpointEverySteps</c>) and checks for a newer generation after every step. On a newer generation, or a lost
 /// peer (collective error/timeout), abandon the step in flight, abort the group and rejoin in the next generation. A
 /// worker left out of a generation it belonged to exits 0 ("removed"). Rank 0 logs, writes the outputs, reports the
-/// TWA step (the clock of <c>--scale-at</c>) and the time from each generation's publication to its first step.
+/// step of each phase (the clock of <c>--scale-at</c>) and the time from each generation's publication to its first step.
 /// </summary>
 /// <remarks>The generation's store (and so the wait for all members to join) is bounded by
 /// <paramref name="rendezvousTimeout"/>, shorter than the collective <paramref name="timeout"/>: a member lost while a
@@ -85,10 +85,7 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
                 {
                     if (rank == 0)
                     {
-                        if (phase == "twa")
-                        {
-                            LocalMembership.ReportTwaStep(control, step);
-                        }
+                        LocalMembership.ReportStep(control, phase, step);
 
                         if (first)
                         {

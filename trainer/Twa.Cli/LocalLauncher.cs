@@ -9,7 +9,8 @@ namespace Twa.Cli;
 /// `twa train --workers N`: the membership authority of a local elastic run. It hosts a TCPStore on loopback holding
 /// the membership record (<see cref="LocalMembership"/>), starts N `twa worker --ordinal O` processes of this same
 /// binary and publishes generation 1 = ordinals 0..N-1. Afterwards it publishes a new generation when a member process
-/// is lost (killed: exit code 6 or >= 128) and at every <c>--scale-at STEP:N</c> once rank 0 reports STEP TWA steps
+/// is lost (killed: exit code 6 or >= 128) and at every <c>--scale-at [base:|twa:]STEP:N</c> once rank 0 reports STEP
+/// steps of that phase (TWA by default; a base-training point not reached when TWA starts applies then)
 /// (scale-up starts new ordinals, scale-down leaves out the highest ones, which then exit 0); a resize waits until the
 /// current generation has stepped, so a generation still forming is never replaced. A member failing with a
 /// non-retryable code (bad job, missing data, divergence) fails the run with that code; losing every member fails it
@@ -26,7 +27,8 @@ internal static class LocalLauncher
         var processes = new Dictionary<int, Process>();
         var members = Enumerable.Range(0, settings.Workers).ToList();
         var nextOrdinal = settings.Workers;
-        var scaleAt = new Queue<(long Step, int Workers)>(settings.ScaleAt.OrderBy(s => s.Step));
+        // Base training's resizes come first (it runs first), each phase's in step order.
+        var scaleAt = new Queue<(string Phase, long Step, int Workers)>(settings.ScaleAt.OrderBy(s => s.Phase == "base" ? 0 : 1).ThenBy(s => s.Step));
         void KillAll()
         {
             foreach (var p in processes.Values)
@@ -91,7 +93,7 @@ internal static class LocalLauncher
                 }
 
                 if (!changed && scaleAt.TryPeek(out var next) && LocalMembership.IsStepping(control, generation)
-                    && LocalMembership.TwaStep(control) >= next.Step)
+                    && (LocalMembership.Step(control, next.Phase) >= next.Step || (next.Phase == "base" && LocalMembership.Step(control, "twa") > 0)))
                 {
                     scaleAt.Dequeue();
                     while (members.Count < next.Workers)

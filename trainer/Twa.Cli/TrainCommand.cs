@@ -19,7 +19,7 @@ internal static class TrainCommand
         var seed = new Option<long?>("--seed") { Description = "Overrides spec.training.seed" };
         var workers = new Option<int?>("--workers") { Description = "Number of local workers, one process each (default spec.replicas)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads in all (default: all cores; split over the workers)" };
-        var scaleAt = new Option<string[]>("--scale-at") { Description = "STEP:N (repeatable): resize to N workers once STEP TWA steps are done (elasticity, local)" };
+        var scaleAt = new Option<string[]>("--scale-at") { Description = "[base:|twa:]STEP:N (repeatable): resize to N workers once STEP steps of that phase (default twa) are done (elasticity, local)" };
         var command = new Command("train", "Run a TwaJob on this machine (no cluster, no Redis)") { job, output, store, seed, workers, threads, scaleAt };
         command.SetAction(parse => Run(parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(seed),
             parse.GetValue(workers), parse.GetValue(threads), parse.GetValue(scaleAt) ?? []));
@@ -48,15 +48,17 @@ internal static class TrainCommand
             return 0;
         });
 
-    private static (long Step, int Workers) ParseScaleAt(string value)
+    private static (string Phase, long Step, int Workers) ParseScaleAt(string value)
     {
         var parts = value.Split(':');
-        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var step)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var workers) || workers < 1)
+        var phase = parts.Length == 3 ? parts[0] : "twa";
+        if (parts.Length is < 2 or > 3 || phase is not ("base" or "twa")
+            || !long.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            || !int.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var workers) || workers < 1)
         {
-            throw new JobFileException($"--scale-at '{value}': expected STEP:N with STEP >= 0 TWA steps and N >= 1 workers, e.g. --scale-at 20:3");
+            throw new JobFileException($"--scale-at '{value}': expected [base:|twa:]STEP:N with STEP >= 0 steps of that phase (default twa) and N >= 1 workers, e.g. --scale-at 20:3 or --scale-at base:50:3");
         }
 
-        return (step, workers);
+        return (phase, step, workers);
     }
 }

@@ -8,7 +8,7 @@ namespace Twa.Training.Distributed;
 /// The membership record of a local elastic run, kept in the launcher's TCPStore (the launcher is the membership
 /// authority; it alone publishes). Keys: <c>generation</c> (a counter = the latest generation number),
 /// <c>gen-G/members</c> (comma-separated ordinals), <c>gen-G/published-ms</c>, <c>gen-G/store-port</c> (the c10d store
-/// of generation G, hosted by its rank 0 on a fresh port), <c>progress/twa</c> (TWA steps done, reported by rank 0) and
+/// of generation G, hosted by its rank 0 on a fresh port), <c>progress/base</c> and <c>progress/twa</c> (steps done per phase, reported by rank 0) and
 /// <c>gen-G/stepping</c> (set by rank 0 after the first step of G) and <c>completed</c> (set by rank 0 once the outputs
 /// are written). Thread-safe as the store is.
 /// </summary>
@@ -72,14 +72,15 @@ public static class LocalMembership
     public static int StorePort(TcpStore control, int number) =>
         int.Parse(Encoding.UTF8.GetString((control ?? throw new ArgumentNullException(nameof(control))).Get($"gen-{number}/store-port")), CultureInfo.InvariantCulture);
 
-    /// <summary>Rank 0: sets the TWA steps done (the launcher's <c>--scale-at</c> clock).</summary>
-    public static void ReportTwaStep(TcpStore control, long step)
+    /// <summary>Rank 0: sets the steps done in <paramref name="phase"/> ("base" or "twa"; the launcher's <c>--scale-at</c> clock).</summary>
+    public static void ReportStep(TcpStore control, string phase, long step)
     {
         ArgumentNullException.ThrowIfNull(control);
-        control.Add("progress/twa", step - control.Add("progress/twa", 0));
+        control.Add($"progress/{phase}", step - control.Add($"progress/{phase}", 0));
     }
 
-    public static long TwaStep(TcpStore control) => (control ?? throw new ArgumentNullException(nameof(control))).Add("progress/twa", 0);
+    /// <summary>The steps rank 0 reported done in <paramref name="phase"/> (0 before any).</summary>
+    public static long Step(TcpStore control, string phase) => (control ?? throw new ArgumentNullException(nameof(control))).Add($"progress/{phase}", 0);
 
     /// <summary>Rank 0 of generation <paramref name="number"/>: its first step is done (the group formed and trains).</summary>
     public static void MarkStepping(TcpStore control, int number) =>
