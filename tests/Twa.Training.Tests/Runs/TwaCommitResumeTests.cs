@@ -17,7 +17,7 @@ public sealed class TwaCommitResumeTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private V1Alpha1TwaJob Job(string twa) => TwaJobLoader.Parse($$"""
+    private V1Alpha1TwaJob Job(string twa, int checkpointEverySteps) => TwaJobLoader.Parse($$"""
         apiVersion: twa.dev/v1alpha1
         kind: TwaJob
         metadata: {name: commit}
@@ -30,15 +30,17 @@ public sealed class TwaCommitResumeTests : IDisposable
             twa:
               {{twa}}
               epochs: 2
+            checkpointEverySteps: {{checkpointEverySteps}}
         """, "commit.yaml");
 
     [Theory]
-    [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 4)]
-    [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 9)] // end of epoch 1
-    [InlineData("variant: centered\n      snapshots: {from: 0, to: 2}\n      projectionBits: 4\n      optimizer: {name: adamw, lr: 0.01}", 13)]
-    public void Run_AbandonedAfterAStepThenRunAgain_EndsExactlyAsTheUninterruptedRun(string twa, long abandonAfter)
+    [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 1, 4, 4)]
+    [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 1, 9, 9)] // end of epoch 1
+    [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 3, 14, 12)] // steps 13-14 redone
+    [InlineData("variant: centered\n      snapshots: {from: 0, to: 2}\n      projectionBits: 4\n      optimizer: {name: adamw, lr: 0.01}", 1, 13, 13)]
+    public void Run_AbandonedAfterAStepThenRunAgain_EndsExactlyAsTheUninterruptedRun(string twa, int checkpointEvery, long abandonAfter, long committed)
     {
-        var job = Job(twa);
+        var job = Job(twa, checkpointEvery);
         var whole = JobRunner.Run(job, new RunOptions(Path.Combine(_dir.FullName, "whole")) { CommitTwaState = true });
 
         var output = Path.Combine(_dir.FullName, "interrupted");
@@ -56,7 +58,7 @@ public sealed class TwaCommitResumeTests : IDisposable
         var lines = new List<string>();
         var resumed = JobRunner.Run(job, new RunOptions(output, Log: lines.Add) { CommitTwaState = true });
 
-        Assert.Contains($"twa: resuming after step {abandonAfter} from {Path.Combine(output, "state", "twa-state.safetensors")}", lines);
+        Assert.Contains($"twa: resuming after step {committed} from {Path.Combine(output, "state", "twa-state.safetensors")}", lines);
         Assert.Equal(whole.Twa!.Coordinates, resumed.Twa!.Coordinates);
         Assert.Equal(whole.Final.Accuracy, resumed.Final.Accuracy);
         Assert.Equal(whole.History.Select(h => (h.Phase, h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestAccuracy)),
