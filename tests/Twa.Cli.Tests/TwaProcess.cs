@@ -7,7 +7,11 @@ public static class TwaProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<Result> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunAsync(TimeSpan.FromSeconds(60), environment, args);
+
+    /// <summary>Runs `twa ARGS`; fails with <see cref="OperationCanceledException"/> after <paramref name="timeout"/>.</summary>
+    public static async Task<Result> RunAsync(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -27,7 +31,7 @@ public static class TwaProcess
         }
 
         using var p = Process.Start(psi)!;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(timeout);
         var stdout = p.StandardOutput.ReadToEndAsync(cts.Token);
         var stderr = p.StandardError.ReadToEndAsync(cts.Token);
         await p.WaitForExitAsync(cts.Token);

@@ -20,6 +20,7 @@ root.SetAction(parse =>
 });
 
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 foreach (var command in ModelCommands.Create())
 {

@@ -1,16 +1,14 @@
 using System.CommandLine;
-using Twa.Torch;
-using Twa.Training.Data;
+using System.Globalization;
 using Twa.Jobs;
-using Twa.Training.Phases;
+using Twa.Torch;
 using Twa.Training.Runs;
-using Twa.Training.Stores;
 
 namespace Twa.Cli;
 
 /// <summary>`twa train JOB.yaml [--out DIR] [--store DIR] [--seed S] [--workers N] [--threads N]`: runs a TwaJob on
-/// this machine. Exit codes: 0 success, 2 bad job file or arguments, 4 missing/malformed dataset or snapshots,
-/// 5 training diverged (NaN loss), 1 anything else. Errors are one line on stderr.</summary>
+/// this machine, in this process for one worker, or as N local rank processes (<see cref="LocalLauncher"/>). Exit
+/// codes as <see cref="RunFailures"/>. Errors are one line on stderr.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -19,52 +17,48 @@ internal static class TrainCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Output directory (metrics.json, history.csv, model.safetensors, curves.svg)", DefaultValueFactory = _ => new DirectoryInfo("runs/latest") };
         var store = new Option<DirectoryInfo?>("--store") { Description = "Snapshot store directory (default OUT/snapshots)" };
         var seed = new Option<long?>("--seed") { Description = "Overrides spec.training.seed" };
-        var workers = new Option<int?>("--workers") { Description = "Number of local workers (default spec.replicas)" };
-        var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads (default: all cores)" };
-        var command = new Command("train", "Run a TwaJob on this machine (no cluster, no Redis)") { job, output, store, seed, workers, threads };
+        var workers = new Option<int?>("--workers") { Description = "Number of local workers, one process each (default spec.replicas)" };
+        var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads in all (default: all cores; split over the workers)" };
+        var scaleAt = new Option<string[]>("--scale-at") { Description = "[base:|twa:]STEP:N (repeatable): resize to N workers once STEP steps of that phase (default twa) are done (elasticity, local)" };
+        var command = new Command("train", "Run a TwaJob on this machine (no cluster, no Redis)") { job, output, store, seed, workers, threads, scaleAt };
         command.SetAction(parse => Run(parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(seed),
-            parse.GetValue(workers), parse.GetValue(threads)));
+            parse.GetValue(workers), parse.GetValue(threads), parse.GetValue(scaleAt) ?? []));
         return command;
     }
 
-    private static int Run(FileInfo jobFile, DirectoryInfo output, DirectoryInfo? store, long? seed, int? workers, int? threads)
-    {
-        try
+    private static int Run(FileInfo jobFile, DirectoryInfo output, DirectoryInfo? store, long? seed, int? workers, int? threads, string[] scaleAt) =>
+        RunFailures.Guard(() =>
         {
+            var resizes = scaleAt.Select(ParseScaleAt).ToArray();
             var job = TwaJobLoader.Load(jobFile.FullName);
             var count = workers ?? Math.Max(job.Spec.Replicas, 1);
-            if (count != 1)
+            if (count < 1)
             {
-                Console.Error.WriteLine($"twa: error: {count} workers requested, but multi-worker training is not available yet; run with --workers 1");
-                return 2;
+                return RunFailures.Fail(2, $"--workers {count}: the number of workers must be at least 1");
+            }
+
+            if (count > 1 || resizes.Length > 0)
+            {
+                return LocalLauncher.Run(new LaunchSettings(jobFile.FullName, output.FullName, store?.FullName, seed, count, threads) { ScaleAt = resizes });
             }
 
             LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
             var progress = new ProgressLine();
             JobRunner.Run(job, new RunOptions(output.FullName, store?.FullName, seed, progress.Log) { Progress = progress.Report });
             return 0;
-        }
-        catch (JobFileException e)
-        {
-            return Fail(2, e.Message);
-        }
-        catch (Exception e) when (e is DatasetException or SnapshotNotFoundException)
-        {
-            return Fail(4, e.Message);
-        }
-        catch (TrainingDivergedException e)
-        {
-            return Fail(5, e.Message);
-        }
-        catch (Exception e) when (e is TorchException or NotSupportedException or InvalidOperationException or ArgumentException or IOException)
-        {
-            return Fail(1, e.Message);
-        }
-    }
+        });
 
-    private static int Fail(int code, string message)
+    private static (string Phase, long Step, int Workers) ParseScaleAt(string value)
     {
-        Console.Error.WriteLine($"twa: error: {message}");
-        return code;
+        var parts = value.Split(':');
+        var phase = parts.Length == 3 ? parts[0] : "twa";
+        if (parts.Length is < 2 or > 3 || phase is not ("base" or "twa")
+            || !long.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            || !int.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var workers) || workers < 1)
+        {
+            throw new JobFileException($"--scale-at '{value}': expected [base:|twa:]STEP:N with STEP >= 0 steps of that phase (default twa) and N >= 1 workers, e.g. --scale-at 20:3 or --scale-at base:50:3");
+        }
+
+        return (phase, step, workers);
     }
 }

@@ -22,7 +22,14 @@ internal sealed record BenchResult(
     AllReduceResult AllReduce,
     TwaStepResult[] TwaSteps,
     BasisMemory[] BasisMemory,
+    DistributedStepResult[] DistributedSteps,
     long LiveTensorsLeaked);
+
+/// <summary>One distributed TWA step on K ranks: bytes sent per step by the busiest rank (collectives-layer counters) in
+/// our column scheme and in the paper's row scheme, their ratio (target &lt;= 0.55), seconds per step of each (slowest
+/// rank) and the f32 basis bytes the busiest rank holds in each.</summary>
+internal sealed record DistributedStepResult(string Model, long Parameters, int Ranks, int Snapshots, long ColumnBytesPerStep,
+    long RowBytesPerStep, double BytesRatio, Series ColumnSeconds, Series RowSeconds, long ColumnBasisBytesPerRank, long RowBasisBytesPerRank);
 
 /// <summary>Seconds per training step on one model and batch: plain SGD, TWA-schmidt and TWA-centered (4 bits);
 /// overheads are (twa / sgd − 1) of the medians and of the fastest samples.</summary>

@@ -63,6 +63,7 @@ internal static class BenchRunner
         var allReduce = Series.Of(AllReduceBench.Run(settings));
 
         var (twaSteps, basisMemory) = TwaStepBench.Run(settings, progress);
+        var distributedSteps = DistributedStepBench.Run(settings, progress);
 
         var first = cpp[0];
         var threads = new ThreadFacts(settings.Threads, LibTorch.NumThreads, BlasThreads.Get(), first.IntraOpThreads, first.BlasThreads);
@@ -107,6 +108,7 @@ internal static class BenchRunner
                 BenchSettings.AllReduceBytes / allReduce.Min / 1e9),
             twaSteps,
             basisMemory,
+            distributedSteps,
             LibTorch.LiveTensorCount - liveBefore);
     }
 

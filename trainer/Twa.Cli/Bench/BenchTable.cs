@@ -65,6 +65,14 @@ internal static class BenchTable
         }
 
         sb.AppendLine();
+        sb.AppendLine("(f) distributed TWA step, bytes sent per step by the busiest rank: column scheme vs the paper's row scheme (target <= 0.55x)");
+        foreach (var x in r.DistributedSteps)
+        {
+            sb.AppendLine(s_inv,
+                $"    {x.Model,-9} D={x.Parameters,9:N0}  K={x.Ranks}  column {x.ColumnBytesPerStep,12:N0} B  row {x.RowBytesPerStep,12:N0} B  ratio {x.BytesRatio:F3}  ms {x.ColumnSeconds.Median * 1e3:F2} vs {x.RowSeconds.Median * 1e3:F2}  basis/rank {x.ColumnBasisBytesPerRank:N0} vs {x.RowBasisBytesPerRank:N0} B");
+        }
+
+        sb.AppendLine();
         if (r.LiveTensorsLeaked != 0)
         {
             sb.AppendLine(s_inv, $"warning: {r.LiveTensorsLeaked} tensor handle(s) still alive after the benchmark");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Twa.Torch;
+using Twa.Training.Distributed;
 using Twa.Jobs;
 using Twa.Training.Optim;
 using Twa.Training.Phases;
@@ -13,24 +14,31 @@ namespace Twa.Training.Averaging;
 /// chain-rule gradient X.grad[:, b] = P̂[:, b]·g[b], an optimizer step on X, w = c + u written into the flat buffer.
 /// Fits on the training split (TWA-t) or the held-out split (TWA-v). BN buffers start from the last selected
 /// snapshot and are re-estimated exactly at the end (the authors' code skips that; BN nets need it).
+/// Column-sharded over <see cref="PhaseContext.Ranks"/> (a single rank owns [0, D)): rank r reads its columns of the
+/// snapshots, centres them locally (the mean is per column), normalises with per-(snapshot, block) norms and
+/// quantises with per-(snapshot, block) ranges all-reduced over the ranks, so the basis does not depend on K. Per
+/// step: reduce-scatter of the gradient, the partial n×L coefficient gradient all-reduced, the same optimizer step
+/// everywhere, w_r = c_r + P̂_rᵀX locally and an all-gather of w.
 /// </summary>
 public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
 {
     public TwaFitResult Run()
     {
         var ctx = context;
+        var ranks = ctx.Ranks;
         var model = ctx.Model;
         var d = model.Parameters.NumElements;
+        var columns = ranks.Columns(d);
         var indices = spec.Snapshots.Indices().ToArray();
         var blockSizes = BlockPartition.Sizes(model.Parameters.Slices.Select(s => s.NumElements).ToArray(), spec.BlockSize);
         using var scope = new TensorScope();
-        var w = SnapshotMatrix.Read(ctx.Store, indices, 0, d, d);
+        var w = SnapshotMatrix.Read(ctx.Store, indices, columns.Start, columns.Count, d);
         var center = scope.Detach(w.Mean([0]));
-        var blockIds = BlockPartition.ColumnBlockIds(blockSizes, Device.Cpu);
-        var normalized = Normalize(w.Sub(center), blockSizes);
-        using var basis = QuantizedBasis.Build(normalized, blockSizes, blockIds, spec.ProjectionBits);
+        var blockIds = BlockPartition.ColumnBlockIds(blockSizes, Device.Cpu, columns);
+        var normalized = Normalize(w.Sub(center), blockSizes, ranks, columns);
+        using var basis = QuantizedBasis.Build(normalized, blockSizes, blockIds, spec.ProjectionBits, ranks, columns);
         ctx.Log(string.Create(CultureInfo.InvariantCulture,
-            $"twa: centered basis of {indices.Length} snapshot(s) {indices[0]}..{indices[^1]}, D = {d}, {blockSizes.Length} block(s), {spec.ProjectionBits} bits: {basis.EntryBytes:N0} bytes (+{basis.ScalarBytes:N0} for ranges)"));
+            $"twa: centered basis of {indices.Length} snapshot(s) {indices[0]}..{indices[^1]}, D = {d}, {blockSizes.Length} block(s), {spec.ProjectionBits} bits: {basis.EntryBytes:N0} bytes (+{basis.ScalarBytes:N0} for ranges){(ranks.IsSingle ? "" : $" on rank 0 of {ranks.Size}")}"));
         try
         {
             return Fit(center, basis, blockIds, blockSizes.Length, indices);
@@ -56,17 +64,31 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         return scope.MoveToOuter(center.Add(p.Mul(x.IndexSelect(1, blockIds)).Sum([0])));
     }
 
-    /// <summary>Each (row, block) segment divided by its L2 norm; an all-zero segment stays zero.</summary>
-    internal static Tensor Normalize(Tensor centered, IReadOnlyList<long> blockSizes)
+    /// <summary>Each (row, block) segment divided by its L2 norm; an all-zero segment stays zero. With K ranks,
+    /// <paramref name="centered"/> holds this rank's <paramref name="columns"/> and the norms are taken over the whole
+    /// block (squared partial norms all-reduced), so every rank divides by the same value.</summary>
+    internal static Tensor Normalize(Tensor centered, IReadOnlyList<long> blockSizes, RankGroup? ranks = null, ColumnRange? columns = null)
     {
+        ranks ??= RankGroup.OneRank;
+        var segments = BlockPartition.Segments(blockSizes, columns ?? new ColumnRange(0, centered.Size(1)));
         var result = centered.Clone();
-        long offset = 0;
-        foreach (var size in blockSizes)
+        using var scope = new TensorScope();
+        var norms = Tensors.Zeros([centered.Size(0), blockSizes.Count], centered.DType, centered.Device); // [n, L]
+        foreach (var s in segments)
         {
-            using var scope = new TensorScope();
-            var segment = result.Narrow(1, offset, size);
-            segment.DivInPlace(segment.Norm([1], keepDim: true).Clamp(min: 1e-30));
-            offset += size;
+            norms.Narrow(1, s.Block, 1).CopyFrom(result.Narrow(1, s.LocalOffset, s.Length).Norm([1], keepDim: true));
+        }
+
+        if (!ranks.IsSingle)
+        {
+            norms.SquareInPlace();
+            ranks.AllReduce(norms);
+            norms.SqrtInPlace();
+        }
+
+        foreach (var s in segments)
+        {
+            result.Narrow(1, s.LocalOffset, s.Length).DivInPlace(norms.Narrow(1, s.Block, 1).Clamp(min: 1e-30));
         }
 
         return result;
@@ -75,16 +97,18 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
     private TwaFitResult Fit(Tensor center, QuantizedBasis basis, Tensor blockIds, int blocks, int[] indices)
     {
         var ctx = context;
+        var ranks = ctx.Ranks;
         var model = ctx.Model;
         var flat = model.Parameters.Flat;
         var n = basis.Rows;
+        using var gradLocal = ranks.IsSingle ? model.Parameters.FlatGrad.Alias() : Tensors.Zeros([basis.Columns]);
         using var x = Tensors.Zeros([n, blocks]);
         using var xFlat = x.View(n * blocks);
         using var gradX = Tensors.Zeros([n, blocks]);
         using var gradXFlat = gradX.View(n * blocks);
         using (Autograd.NoGrad())
         {
-            flat.CopyFrom(center);
+            ranks.AllGatherColumns(flat, center);
         }
 
         using (var buffers = new TensorScope())
@@ -96,21 +120,38 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         }
 
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
-        var history = CoefficientFitLoop.Run(ctx, spec, lr =>
+        var bytesBefore = ranks.BytesSent;
+        void Reconstruct()
         {
             using var scope = new TensorScope();
             using var noGrad = Autograd.NoGrad();
+            ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, basis.Dequantize(), x, blockIds));
+        }
+
+        var history = CoefficientFitLoop.Run(ctx, spec, xFlat, optimizer, lr =>
+        {
+            using var scope = new TensorScope();
+            using var noGrad = Autograd.NoGrad();
+            if (!ranks.IsSingle)
+            {
+                ranks.ReduceScatterColumns(gradLocal, model.Parameters.FlatGrad);
+            }
+
             var p = basis.Dequantize();
-            CoefficientGradient(p, model.Parameters.FlatGrad, blockIds, gradX);
+            CoefficientGradient(p, gradLocal, blockIds, gradX);
+            ranks.AllReduce(gradX);
             optimizer.Update(xFlat, gradXFlat, lr);
-            flat.CopyFrom(Reconstruct(center, p, x, blockIds));
-        });
+            ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, p, x, blockIds));
+        }, Reconstruct, out var stepsRun);
+        var fitBytes = ranks.BytesSent - bytesBefore;
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
         return new TwaFitResult(history, (int)n, [], x.To(DType.Float64).ToArray<double>())
         {
             Blocks = blocks,
             BasisBytes = basis.EntryBytes,
+            FitBytesSent = fitBytes,
+            FitSteps = stepsRun,
         };
     }
 }

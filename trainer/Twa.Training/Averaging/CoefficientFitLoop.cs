@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Twa.Torch;
 using Twa.Training.Data;
 using Twa.Jobs;
 using Twa.Training.Optim;
@@ -9,25 +10,44 @@ namespace Twa.Training.Averaging;
 
 /// <summary>The epoch loop both TWA variants share: the fit split (train = TWA-t, holdout = TWA-v), the schedule,
 /// a per-epoch order distinct from base training's, forward/backward into the flat gradient, then the variant's
-/// coefficient update (given the step's learning rate), progress and the end-of-epoch evaluation.</summary>
+/// coefficient update (given the step's learning rate), progress and the end-of-epoch evaluation. When the context
+/// has a <see cref="PhaseContext.TwaStateDirectory"/>, the state is committed every
+/// <see cref="PhaseContext.CheckpointEverySteps"/> steps and a run finding a commit resumes right after it (the
+/// variant's <c>restored</c> callback rebuilds the weights from the restored coefficients).</summary>
 internal static class CoefficientFitLoop
 {
-    public static IReadOnlyList<EpochRecord> Run(PhaseContext ctx, TwaPhaseSpec spec, Action<double> updateCoefficients)
+    /// <summary>Runs (or resumes) the fit; <paramref name="stepsRun"/> = the steps taken by this call (fewer than
+    /// epochs × batches after a resume).</summary>
+    public static IReadOnlyList<EpochRecord> Run(PhaseContext ctx, TwaPhaseSpec spec, Tensor coefficients, IOptimizer optimizer,
+        Action<double> updateCoefficients, Action restored, out long stepsRun)
     {
         var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;
         var stepsPerEpoch = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
         var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
         var history = new List<EpochRecord>();
+        var identity = string.Create(CultureInfo.InvariantCulture,
+            $"{spec.Variant} {string.Join(',', spec.Snapshots.Indices())} x{coefficients.NumElements}");
         long step = 0;
-        for (var epoch = 0; epoch < spec.Epochs; epoch++)
+        double lossSum = 0;
+        long correct = 0;
+        if (ctx.TwaStateDirectory is { } directory && TwaCheckpoint.TryRead(directory, identity, coefficients, optimizer) is { } resumed)
+        {
+            step = resumed.Step;
+            history.AddRange(resumed.History);
+            // The committed sums are over all ranks: rank 0 carries them, the others restart the epoch's sums at 0.
+            (lossSum, correct) = ctx.IsLeader ? (resumed.LossSum, resumed.Correct) : (0, 0);
+            restored();
+            ctx.Log(string.Create(CultureInfo.InvariantCulture, $"twa: resuming after step {step} from {Path.Combine(directory, TwaCheckpoint.FileName)}"));
+        }
+
+        var firstStep = step;
+        for (var epoch = (int)(step / stepsPerEpoch); epoch < spec.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             // A TWA epoch draws its own order: the seed offset keeps it distinct from base training's epochs.
             var sampler = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed + 0x7A, epoch);
-            double lossSum = 0;
-            long correct = 0;
             var lr = schedule.At(step);
-            for (var b = 0; b < sampler.BatchCount; b++, step++)
+            for (var b = (int)(step - (long)epoch * stepsPerEpoch); b < sampler.BatchCount; b++)
             {
                 lr = schedule.At(step);
                 var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), Augmentation.None, epoch,
@@ -36,11 +56,37 @@ internal static class CoefficientFitLoop
                 correct += c;
                 ctx.Progress?.Invoke("twa", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
                 updateCoefficients(lr);
+                step++;
+                if (b + 1 < sampler.BatchCount)
+                {
+                    Commit(ctx, identity, coefficients, optimizer, step, lossSum, correct, history, force: false);
+                    ctx.AfterStep?.Invoke("twa", step);
+                }
             }
 
             history.Add(ctx.FinishEpoch("twa", epoch + 1, spec.Epochs, lr, lossSum, correct, fitSet.Count, clock.Elapsed.TotalSeconds));
+            (lossSum, correct) = (0, 0);
+            Commit(ctx, identity, coefficients, optimizer, step, 0, 0, history, force: true);
+            ctx.AfterStep?.Invoke("twa", step);
         }
 
+        stepsRun = step - firstStep;
         return history;
+    }
+
+    private static void Commit(PhaseContext ctx, string identity, Tensor coefficients, IOptimizer optimizer, long step, double lossSum,
+        long correct, List<EpochRecord> history, bool force)
+    {
+        if (ctx.TwaStateDirectory is not { } directory || (!force && step % ctx.CheckpointEverySteps != 0))
+        {
+            return;
+        }
+
+        var sums = ctx.Ranks.SumScalars(lossSum, correct);
+        if (ctx.IsLeader)
+        {
+            TwaCheckpoint.Write(directory, identity, coefficients, optimizer,
+                new TwaCheckpoint.Position(step, sums[0], (long)Math.Round(sums[1]), history.ToArray()));
+        }
     }
 }

@@ -1,4 +1,6 @@
 using Twa.Torch;
+using Twa.Torch.Distributed;
+using Twa.Training.Distributed;
 
 namespace Twa.Training.Averaging;
 
@@ -7,8 +9,9 @@ namespace Twa.Training.Averaging;
 /// <see cref="Bits"/> bits per entry. For 1, 2, 4 and 8 bits the codes q ∈ [0, 2^bits − 1] are PACKED
 /// (8/bits codes per byte), so the basis really takes n·D·bits/8 bytes, plus a scale and an offset per
 /// (row, block): P̂ = q·s + lo with lo/hi the block segment's min/max. Ranges are fixed per (snapshot, block),
-/// never per rank, so re-sharding cannot change the model. 16 = half precision, 32 = f32 (no quantisation).
-/// Owns its tensors. Not thread-safe.
+/// never per rank, so re-sharding cannot change the model: a rank holds only its columns of the basis (codes of
+/// n × its column count), and the ranges are min/max all-reduced over the ranks. 16 = half precision, 32 = f32
+/// (no quantisation). Owns its tensors. Not thread-safe.
 /// </summary>
 public sealed class QuantizedBasis : IDisposable
 {
@@ -32,21 +35,26 @@ public sealed class QuantizedBasis : IDisposable
     /// <summary>Bytes of the per-(row, block) scale and offset.</summary>
     public long ScalarBytes => (_scale?.NumElements ?? 0) * 8;
 
-    /// <summary>Quantises <paramref name="normalized"/> (f32 [n, D]) per (row, block).</summary>
-    public static QuantizedBasis Build(Tensor normalized, IReadOnlyList<long> blockSizes, Tensor blockIds, int bits)
+    /// <summary>Quantises <paramref name="normalized"/> (f32 [n, columns.Count]: this rank's columns, default all D)
+    /// per (row, block), with <paramref name="blockIds"/> the block of each of those columns. Every rank of
+    /// <paramref name="ranks"/> (default a single rank) must call it.</summary>
+    public static QuantizedBasis Build(Tensor normalized, IReadOnlyList<long> blockSizes, Tensor blockIds, int bits,
+        RankGroup? ranks = null, ColumnRange? columns = null)
     {
         ArgumentNullException.ThrowIfNull(normalized);
         ArgumentNullException.ThrowIfNull(blockSizes);
+        ranks ??= RankGroup.OneRank;
+        var range = columns ?? new ColumnRange(0, normalized.Size(1));
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
-        var columns = normalized.Size(1);
+        var width = normalized.Size(1);
         var ids = scope.Detach(blockIds.Alias());
         switch (bits)
         {
             case 32:
-                return new QuantizedBasis(32, columns, scope.Detach(normalized.Contiguous().Clone()), null, null, ids);
+                return new QuantizedBasis(32, width, scope.Detach(normalized.Contiguous().Clone()), null, null, ids);
             case 16:
-                return new QuantizedBasis(16, columns, scope.Detach(normalized.To(DType.Float16)), null, null, ids);
+                return new QuantizedBasis(16, width, scope.Detach(normalized.To(DType.Float16)), null, null, ids);
             case 8 or 4 or 2 or 1:
                 break;
             default:
@@ -55,34 +63,34 @@ public sealed class QuantizedBasis : IDisposable
 
         var levels = (1 << bits) - 1;
         var n = normalized.Size(0);
-        var lows = new List<Tensor>();
-        var highs = new List<Tensor>();
-        long offset = 0;
-        foreach (var size in blockSizes)
+        // Ranges per (row, block) over the block's columns on every rank; a block absent here is +inf/-inf locally.
+        var low = Tensors.Full([n, blockSizes.Count], double.PositiveInfinity, DType.Float32, normalized.Device);  // [n, L]
+        var high = Tensors.Full([n, blockSizes.Count], double.NegativeInfinity, DType.Float32, normalized.Device); // [n, L]
+        foreach (var s in BlockPartition.Segments(blockSizes, range))
         {
-            var segment = normalized.Narrow(1, offset, size);
-            lows.Add(segment.Min(1, keepDim: true));
-            highs.Add(segment.Max(1, keepDim: true));
-            offset += size;
+            var segment = normalized.Narrow(1, s.LocalOffset, s.Length);
+            low.Narrow(1, s.Block, 1).CopyFrom(segment.Min(1, keepDim: true));
+            high.Narrow(1, s.Block, 1).CopyFrom(segment.Max(1, keepDim: true));
         }
 
-        var low = Tensors.Cat(lows, 1);                        // [n, L]
-        var scale = Tensors.Cat(highs, 1).Sub(low).Div(levels); // [n, L]; 0 for a constant segment
+        ranks.AllReduce(low, ReduceOp.Min);
+        ranks.AllReduce(high, ReduceOp.Max);
+        var scale = high.Sub(low).Div(levels); // [n, L]; 0 for a constant segment
         var lowCols = low.IndexSelect(1, blockIds);
         var scaleCols = scale.IndexSelect(1, blockIds);
         var safeScale = Tensors.Where(scaleCols.Gt(0), scaleCols, Tensors.Ones([1], DType.Float32, normalized.Device));
         var codes = normalized.Sub(lowCols).Div(safeScale).Round().Clamp(0, levels).To(DType.UInt8); // [n, D]
 
         var perByte = 8 / bits;
-        var padded = (columns + perByte - 1) / perByte * perByte;
-        var grouped = codes.Pad([0, padded - columns]).View(n, padded / perByte, perByte);
+        var padded = (width + perByte - 1) / perByte * perByte;
+        var grouped = codes.Pad([0, padded - width]).View(n, padded / perByte, perByte);
         var packed = grouped.Select(2, 0).Contiguous();
         for (var slot = 1; slot < perByte; slot++)
         {
             packed.BitwiseOrInPlace(grouped.Select(2, slot).ShiftLeft(bits * slot));
         }
 
-        return new QuantizedBasis(bits, columns, scope.Detach(packed), scope.Detach(scale), scope.Detach(low), ids);
+        return new QuantizedBasis(bits, width, scope.Detach(packed), scope.Detach(scale), scope.Detach(low), ids);
     }
 
     /// <summary>The dequantised basis P̂ as a new f32 tensor [n, D] (owned by the caller or the current scope).</summary>

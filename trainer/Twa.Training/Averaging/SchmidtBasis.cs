@@ -1,4 +1,5 @@
 using Twa.Torch;
+using Twa.Training.Distributed;
 
 namespace Twa.Training.Averaging;
 
@@ -7,7 +8,10 @@ namespace Twa.Training.Averaging;
 /// W (n×D), with <c>P = C·W</c>. Built by CholeskyQR2 on the Gram matrix in f64 (ALGORITHMS.md 1.4, our
 /// recommendation): an incremental Cholesky of G = W·Wᵀ drops a snapshot whose residual norm is below
 /// <c>eps·‖w_i‖</c> (collinear or duplicate), P₁ = L⁻¹W, then a second pass P = L₂⁻¹P₁ restores orthogonality
-/// lost to rounding. Owns its tensors; dispose it.
+/// lost to rounding. Column-sharded (DESIGN.md section 5): each rank passes its columns W_r of the snapshots; the
+/// n×n Gram matrices are sums of the ranks' partial Grams (all-reduced in f64), so the transforms and the dropped
+/// snapshots are identical on every rank and <see cref="P"/> holds this rank's columns P_r = T·W_r. Owns its tensors;
+/// dispose it.
 /// </summary>
 public sealed class SchmidtBasis : IDisposable
 {
@@ -20,7 +24,7 @@ public sealed class SchmidtBasis : IDisposable
         OrthogonalityError = orthogonalityError;
     }
 
-    /// <summary>r×D, f64, orthonormal rows.</summary>
+    /// <summary>r×D_r, f64: this rank's columns of the orthonormal rows (all D columns on a single rank).</summary>
     public Tensor P { get; }
 
     /// <summary>r×n, f64: P = C·W (zero columns for dropped snapshots); averaging coefficients α = Cᵀβ.</summary>
@@ -37,15 +41,19 @@ public sealed class SchmidtBasis : IDisposable
 
     public int Rank => Kept.Count;
 
-    /// <summary>Builds the basis of the rows of <paramref name="w"/> (n×D, any float dtype; used in f64).</summary>
-    public static SchmidtBasis Build(Tensor w, double eps = 1e-6)
+    /// <summary>Builds the basis of the rows of W from this rank's columns <paramref name="w"/> (n×D_r, any float
+    /// dtype; used in f64). Every rank of <paramref name="ranks"/> (default: a single rank) must call it.</summary>
+    public static SchmidtBasis Build(Tensor w, RankGroup? ranks = null, double eps = 1e-6)
     {
         ArgumentNullException.ThrowIfNull(w);
+        ranks ??= RankGroup.OneRank;
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
         var w64 = w.To(DType.Float64);
         var n = (int)w64.Size(0);
-        var gram = w64.Mm(w64.T()).ToArray<double>();
+        var partialGram = w64.Mm(w64.T());
+        ranks.AllReduce(partialGram);
+        var gram = partialGram.ToArray<double>();
 
         // Incremental Cholesky with dropping: l[i][j] over accepted j.
         var kept = new List<int>();
@@ -98,14 +106,18 @@ public sealed class SchmidtBasis : IDisposable
         var l1 = Tensors.FromArray<double>(lFlat, [rank, rank]);
         var wKept = w64.IndexSelect(0, Tensors.FromArray<long>(kept.Select(k => (long)k).ToArray()));
         var p1 = Linalg.SolveTriangular(l1, wKept, upper: false);
-        var l2 = Linalg.Cholesky(p1.Mm(p1.T()));
+        var gram2 = p1.Mm(p1.T());
+        ranks.AllReduce(gram2);
+        var l2 = Linalg.Cholesky(gram2);
         var p = Linalg.SolveTriangular(l2, p1, upper: false);
 
         // C over kept snapshots = L2⁻¹ L1⁻¹, scattered into the n columns.
         var cKept = Linalg.SolveTriangular(l2, Linalg.SolveTriangular(l1, Tensors.Eye(rank, DType.Float64), upper: false), upper: false);
         var c = Tensors.Zeros([rank, n], DType.Float64);
         c.IndexCopyInPlace(1, Tensors.FromArray<long>(kept.Select(k => (long)k).ToArray()), cKept);
-        var error = p.Mm(p.T()).Sub(Tensors.Eye(rank, DType.Float64)).Abs().Max().Item();
+        var ppT = p.Mm(p.T());
+        ranks.AllReduce(ppT);
+        var error = ppT.Sub(Tensors.Eye(rank, DType.Float64)).Abs().Max().Item();
         var dropped = Enumerable.Range(0, n).Except(kept).ToArray();
         return new SchmidtBasis(scope.Detach(p), scope.Detach(c), kept.ToArray(), dropped, error);
     }

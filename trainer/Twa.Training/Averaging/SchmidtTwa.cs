@@ -10,21 +10,26 @@ namespace Twa.Training.Averaging;
 /// TWA, ICLR variant, in the coordinate formulation (ALGORITHMS.md 1.6): the weights are w = Pᵀβ with P the
 /// orthonormal <see cref="SchmidtBasis"/> of the selected snapshots; only β (r values) is trained, with the
 /// optimizer of the job (SGD with momentum and weight decay on β is exactly projected SGD on w, because P is
-/// orthonormal and the start lies in the span). Per step: forward/backward of the full model, g_β = P·g,
-/// optimizer step on β, w = Pᵀβ written into the model's flat buffer. BN statistics keep updating in train
-/// mode and are re-estimated exactly at the end. Single rank: the engine works on the column range [0, D).
+/// orthonormal and the start lies in the span). BN statistics keep updating in train mode and are re-estimated
+/// exactly at the end.
+/// Column-sharded over <see cref="PhaseContext.Ranks"/> (DESIGN.md section 5; a single rank owns [0, D)): rank r
+/// reads and holds only its columns P_r. Per step: forward/backward of the full model on the rank's batch slice,
+/// reduce-scatter of the gradient (g_r = this rank's columns of the global-batch gradient), the partial g_β = P_r·g_r
+/// all-reduced (r values), the same optimizer step on β on every rank, w_r = P_rᵀβ and an all-gather of w.
 /// </summary>
 public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
 {
     public TwaFitResult Run()
     {
         var ctx = context;
+        var ranks = ctx.Ranks;
         var model = ctx.Model;
         var d = model.Parameters.NumElements;
+        var columns = ranks.Columns(d);
         var indices = spec.Snapshots.Indices().ToArray();
         using var scope = new TensorScope();
-        var w = SnapshotMatrix.Read(ctx.Store, indices, 0, d, d);
-        using var basis = SchmidtBasis.Build(w);
+        var w = SnapshotMatrix.Read(ctx.Store, indices, columns.Start, columns.Count, d);
+        using var basis = SchmidtBasis.Build(w, ranks);
         if (basis.Dropped.Count > 0)
         {
             ctx.Log($"twa: dropped snapshot(s) {string.Join(", ", basis.Dropped.Select(i => indices[i]))} as collinear with earlier ones");
@@ -37,7 +42,8 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         var w64 = w.To(DType.Float64);
         var start = spec.Start == TwaStart.Mean ? w64.Mean([0]) : w64.Select(0, indices.Length - 1);
         var beta64 = basis.P.Mv(start);
-        var residual = basis.P.T().Mv(beta64).Sub(start).Norm().Item() / start.Norm().Item();
+        ranks.AllReduce(beta64);
+        var residual = ranks.Norm(basis.P.T().Mv(beta64).Sub(start)) / ranks.Norm(start);
         var p = scope.Detach(basis.P.To(DType.Float32).Contiguous());
         var beta = scope.Detach(beta64.To(DType.Float32));
         try
@@ -54,15 +60,23 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
     private TwaFitResult Fit(Tensor p, Tensor beta, SchmidtBasis basis, double startResidual, int[] indices)
     {
         var ctx = context;
+        var ranks = ctx.Ranks;
         var model = ctx.Model;
         var flat = model.Parameters.Flat;
         var pT = p.T();
+        // A single rank reads the gradient and writes the weights in place; K ranks go through their column buffers.
+        using var gradLocal = ranks.IsSingle ? model.Parameters.FlatGrad.Alias() : Tensors.Zeros([p.Size(1)]);
+        using var weightsLocal = ranks.IsSingle ? flat.Alias() : Tensors.Zeros([p.Size(1)]);
         void Reconstruct()
         {
             using var noGrad = Autograd.NoGrad();
-            using var column = flat.View(flat.NumElements, 1);
+            using var column = weightsLocal.View(weightsLocal.NumElements, 1);
             using var b = beta.View(beta.NumElements, 1);
             Tensors.MmOut(column, pT, b);
+            if (!ranks.IsSingle)
+            {
+                ranks.AllGatherColumns(flat, weightsLocal);
+            }
         }
 
         Reconstruct();
@@ -81,18 +95,26 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
 
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
         using var gradBeta = Tensors.Zeros(beta.Shape);
-        var history = CoefficientFitLoop.Run(ctx, spec, lr =>
+        var bytesBefore = ranks.BytesSent;
+        var history = CoefficientFitLoop.Run(ctx, spec, beta, optimizer, lr =>
         {
             using (Autograd.NoGrad())
             {
-                using var g = model.Parameters.FlatGrad.View(flat.NumElements, 1);
+                if (!ranks.IsSingle)
+                {
+                    ranks.ReduceScatterColumns(gradLocal, model.Parameters.FlatGrad);
+                }
+
+                using var g = gradLocal.View(gradLocal.NumElements, 1);
                 using var gb = gradBeta.View(beta.NumElements, 1);
                 Tensors.MmOut(gb, p, g);
+                ranks.AllReduce(gradBeta);
             }
 
             optimizer.Update(beta, gradBeta, lr);
             Reconstruct();
-        });
+        }, Reconstruct, out var stepsRun);
+        var fitBytes = ranks.BytesSent - bytesBefore;
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
         using var scope = new TensorScope();
@@ -104,6 +126,8 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
             StartResidual = startResidual,
             AveragingCoefficients = alpha,
             BasisBytes = basis.P.NumElements * 4,
+            FitBytesSent = fitBytes,
+            FitSteps = stepsRun,
         };
     }
 }

@@ -15,6 +15,9 @@ namespace Twa.Training.Phases;
 /// (index = steps done / N). State (weights, BN buffers, optimizer moments, epoch, step) is committed after every
 /// epoch to <paramref name="stateDirectory"/>, and a run finding it there resumes after the last committed epoch.
 /// Optionally keeps an EMA of the weights (decay per step, copied at the first update as AveragedModel).
+/// Data-parallel over <see cref="PhaseContext.Ranks"/>: every rank runs its slice of each global batch, the weighted
+/// gradients are all-reduced in buckets and every rank takes the same optimizer step; rank 0 alone writes snapshots
+/// and the committed state, and all ranks meet at a barrier at the end so the snapshots exist before TWA reads them.
 /// </summary>
 public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSpec dataSpec, string stateDirectory, double? emaDecay = null)
 {
@@ -36,7 +39,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
         var augmentation = new Augmentation(dataSpec.Augment.RandomCropPadding, dataSpec.Augment.HorizontalFlip, ctx.Seed);
         var history = new List<EpochRecord>();
-        var firstEpoch = Resume(optimizer);
+        var firstEpoch = Resume(optimizer, history);
         long step = (long)firstEpoch * stepsPerEpoch;
         if (firstEpoch == 0)
         {
@@ -62,11 +65,17 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 lossSum += l;
                 correct += c;
                 ctx.Progress?.Invoke("base", epoch + 1, spec.Epochs, b + 1, sampler.BatchCount);
+                ctx.Ranks.AllReduceBucketed(model.Parameters.FlatGrad);
                 optimizer.Update(flat, model.Parameters.FlatGrad, lr);
                 _ema?.Update(flat);
                 if (spec.SnapshotEvery.Steps is int every && (step + 1) % every == 0)
                 {
                     Snapshot((int)((step + 1) / every), epoch, step + 1);
+                }
+
+                if (b + 1 < sampler.BatchCount)
+                {
+                    ctx.AfterStep?.Invoke("base", step + 1);
                 }
             }
 
@@ -76,14 +85,21 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             }
 
             history.Add(ctx.FinishEpoch("base", epoch + 1, spec.Epochs, lr, lossSum, correct, train.Count, clock.Elapsed.TotalSeconds));
-            Commit(optimizer, epoch + 1, step);
+            Commit(optimizer, epoch + 1, step, history);
+            ctx.AfterStep?.Invoke("base", step);
         }
 
+        ctx.Ranks.Barrier();
         return history;
     }
 
     private void Snapshot(int index, int epoch, long step)
     {
+        if (!context.IsLeader)
+        {
+            return;
+        }
+
         var metadata = new Dictionary<string, string>
         {
             ["arch"] = context.Model.Architecture,
@@ -93,8 +109,13 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         context.Store.Save(index, context.Model.Parameters.Flat, context.Model.Buffers, metadata);
     }
 
-    private void Commit(IOptimizer optimizer, int epochsDone, long step)
+    private void Commit(IOptimizer optimizer, int epochsDone, long step, IEnumerable<EpochRecord> history)
     {
+        if (!context.IsLeader)
+        {
+            return;
+        }
+
         Directory.CreateDirectory(stateDirectory);
         var tensors = new List<(string, Tensor)> { ("params", context.Model.Parameters.Flat) };
         tensors.AddRange(context.Model.Buffers.Select(b => ($"buffer.{b.Name}", b.Tensor)));
@@ -110,11 +131,12 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
             ["arch"] = context.Model.Architecture,
+            ["history"] = HistoryJson.Write(history),
         });
     }
 
-    /// <summary>Restores the last committed state; returns the number of epochs already done (0 = fresh start).</summary>
-    private int Resume(IOptimizer optimizer)
+    /// <summary>Restores the last committed state and its history rows; returns the number of epochs already done (0 = fresh start).</summary>
+    private int Resume(IOptimizer optimizer, List<EpochRecord> history)
     {
         var path = Path.Combine(stateDirectory, StateFile);
         if (!File.Exists(path))
@@ -142,6 +164,8 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         {
             _ema?.Restore(content["ema"]);
         }
+
+        history.AddRange(HistoryJson.Read(content.Metadata.GetValueOrDefault("history")));
 
         return int.Parse(content.Metadata["epochs_done"], CultureInfo.InvariantCulture);
     }

@@ -4,16 +4,28 @@ using Twa.Training.Data;
 
 namespace Twa.Training.Phases;
 
-/// <summary>Forward + backward of one batch into the model's flat gradient; shared by base training and TWA.</summary>
+/// <summary>Forward + backward of this rank's slice of one GLOBAL batch into the model's flat gradient; shared by base
+/// training and TWA. With K ranks the gradient is weighted by (slice size / global batch size), so the SUM over the
+/// ranks is exactly the gradient of the global batch's mean loss, also for uneven splits; an empty slice (a last batch
+/// smaller than K) contributes a zero gradient.</summary>
 internal static class BatchStep
 {
-    /// <summary>Returns (summed loss, correct predictions). Throws <see cref="TrainingDivergedException"/> on a
-    /// non-finite loss, naming <paramref name="where"/>.</summary>
-    public static (double LossSum, long Correct) Run(PhaseContext ctx, ImageSet set, ReadOnlySpan<int> indices, Augmentation augmentation,
+    /// <summary>Returns (summed loss, correct predictions) of this rank's slice. Throws
+    /// <see cref="TrainingDivergedException"/> on a non-finite loss, naming <paramref name="where"/>.</summary>
+    public static (double LossSum, long Correct) Run(PhaseContext ctx, ImageSet set, ReadOnlySpan<int> globalBatch, Augmentation augmentation,
         int epoch, string where)
     {
         using var scope = new TensorScope();
         var model = ctx.Model;
+        var ranks = ctx.Ranks;
+        var (start, length) = EpochSampler.RankSlice(globalBatch.Length, ranks.Rank, ranks.Size);
+        var indices = globalBatch.Slice(start, length);
+        if (indices.IsEmpty)
+        {
+            model.Parameters.ZeroGrad();
+            return (0, 0);
+        }
+
         var (x, y) = set.Batch(indices, ctx.Data.Mean, ctx.Data.Std, model.Device, augmentation, epoch);
         model.Training = true;
         var logits = model.Forward(x);
@@ -29,6 +41,11 @@ internal static class BatchStep
         long correct;
         using (Autograd.NoGrad())
         {
+            if (indices.Length != globalBatch.Length)
+            {
+                model.Parameters.FlatGrad.MulInPlace((double)indices.Length / globalBatch.Length);
+            }
+
             correct = (long)logits.ArgMax(1).Eq(y).Sum().Item();
         }
 

@@ -1,20 +1,50 @@
 using System.Globalization;
 using Twa.Training.Data;
+using Twa.Training.Distributed;
 using Twa.Training.Models;
 using Twa.Training.Stores;
 
 namespace Twa.Training.Phases;
 
-/// <summary>What every phase of one run shares: the model, the data, the seed, the snapshot store and where
-/// progress lines go.</summary>
+/// <summary>What every phase of one run shares: the model, the data, the seed, the snapshot store, where progress
+/// lines go and the ranks (<see cref="RankGroup.OneRank"/> unless the run is distributed).</summary>
 public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize, ulong Seed, ISnapshotStore Store, Action<string> Log)
 {
     /// <summary>Called after every step with (phase, epoch, epochs, steps done in the epoch, steps in the epoch); for progress bars.</summary>
     public Action<string, int, int, int, int>? Progress { get; init; }
 
-    /// <summary>Evaluates the model on the test split, logs the epoch's line and returns its history row.</summary>
+    /// <summary>The ranks of the run; every rank holds the full weights and processes its slice of each global batch.</summary>
+    public RankGroup Ranks { get; init; } = RankGroup.OneRank;
+
+    /// <summary>Where TWA commits its state (coefficients, optimizer moments, step, partial epoch sums, history) every
+    /// <see cref="CheckpointEverySteps"/> steps and resumes from (elastic runs); null = no TWA commits.</summary>
+    public string? TwaStateDirectory { get; init; }
+
+    /// <summary>TWA commit interval in steps (spec.training.checkpointEverySteps).</summary>
+    public int CheckpointEverySteps { get; init; } = 1;
+
+    /// <summary>Called on every rank after each optimizer step and its commit, with (phase, steps done in the phase); an
+    /// elastic worker throws from it to abandon the run when a new membership generation exists.</summary>
+    public Action<string, long>? AfterStep { get; init; }
+
+    /// <summary>True on the rank that evaluates, logs and writes the outputs (rank 0).</summary>
+    public bool IsLeader => Ranks.Rank == 0;
+
+    /// <summary>Sums this rank's loss and correct counts over the ranks; then rank 0 evaluates the model on the test split,
+    /// logs the epoch's line and returns its history row (other ranks return the row with NaN test figures).</summary>
     public EpochRecord FinishEpoch(string phase, int epoch, int epochs, double lr, double lossSum, long correct, int samples, double seconds)
     {
+        if (!Ranks.IsSingle)
+        {
+            var sums = Ranks.SumScalars(lossSum, correct);
+            (lossSum, correct) = (sums[0], (long)Math.Round(sums[1]));
+        }
+
+        if (!IsLeader)
+        {
+            return new EpochRecord(phase, epoch, lr, lossSum / samples, (double)correct / samples, double.NaN, double.NaN, seconds);
+        }
+
         var test = Evaluator.Evaluate(Model, Data.Test, Data.Mean, Data.Std);
         var record = new EpochRecord(phase, epoch, lr, lossSum / samples, (double)correct / samples, test.Loss, test.Accuracy, seconds);
         Log(string.Create(CultureInfo.InvariantCulture,

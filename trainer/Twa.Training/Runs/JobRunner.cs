@@ -11,8 +11,11 @@ using Twa.Training.Stores;
 
 namespace Twa.Training.Runs;
 
-/// <summary>Runs a TwaJob on this machine with one worker: base training (with snapshots), the SWA/EMA baselines
-/// and TWA, then writes the outputs. A failing run leaves no metrics.json (the success marker).</summary>
+/// <summary>Runs a TwaJob on this machine: base training (with snapshots), the SWA/EMA baselines and TWA, then writes
+/// the outputs. A failing run leaves no metrics.json (the success marker). With K ranks (<see cref="RunOptions.Ranks"/>)
+/// every rank runs this with the same job: training is data-parallel and TWA column-sharded; rank 0 alone evaluates,
+/// runs the baselines and writes the outputs; every rank writes OUT/ranks/rank-R.json (its columns, basis bytes and
+/// bytes sent).</summary>
 public static class JobRunner
 {
     public static RunResult Run(V1Alpha1TwaJob job, RunOptions options)
@@ -20,10 +23,15 @@ public static class JobRunner
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(options);
         var log = options.Log ?? (_ => { });
+        var ranks = options.Ranks;
+        var leader = ranks.Rank == 0;
         var t = job.Spec.Training;
         var seed = options.Seed ?? t.Seed;
         Directory.CreateDirectory(options.OutputDirectory);
-        File.Delete(Path.Combine(options.OutputDirectory, RunOutputs.MetricsFile)); // a stale marker must not survive a failed rerun
+        if (leader)
+        {
+            File.Delete(Path.Combine(options.OutputDirectory, RunOutputs.MetricsFile)); // a stale marker must not survive a failed rerun
+        }
 
         var device = t.Device == "auto" ? (LibTorch.CudaDeviceCount > 0 ? Device.Cuda(0) : Device.Cpu) : Device.Parse(t.Device);
         var data = DatasetCatalog.Load(t.Data, t.Model.NumClasses, (ulong)seed);
@@ -36,10 +44,20 @@ public static class JobRunner
 
         model.DropoutGenerator = new Generator((ulong)seed + 1);
         var store = new LocalSnapshotStore(options.StoreDirectory ?? Path.Combine(options.OutputDirectory, "snapshots"));
-        var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log) { Progress = options.Progress };
+        var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log) 
+        {
+            Progress = options.Progress,
+            Ranks = ranks,
+            TwaStateDirectory = options.CommitTwaState ? Path.Combine(options.OutputDirectory, "state") : null,
+            CheckpointEverySteps = t.CheckpointEverySteps,
+            AfterStep = options.AfterStep,
+        };
         log(string.Create(CultureInfo.InvariantCulture,
-            $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {device}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}"));
-        var result = new RunResult { JobName = job.Metadata.Name, Seed = seed, Device = device.ToString(), Parameters = model.Parameters.NumElements };
+            $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {device}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}{(ranks.IsSingle ? "" : $", {ranks.Size} worker(s)")}"));
+        var result = new RunResult
+        {
+            JobName = job.Metadata.Name, Seed = seed, Device = device.ToString(), Parameters = model.Parameters.NumElements, Workers = ranks.Size,
+        };
 
         Tensor? ema = null;
         try
@@ -53,19 +71,19 @@ public static class JobRunner
                 ema = trainer.Ema;
                 result.BaseSeconds = clock.Elapsed.TotalSeconds;
                 result.BaseEpochs = baseSpec.Epochs;
-                result.BaseTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+                result.BaseTest = leader ? Evaluator.Evaluate(model, data.Test, data.Mean, data.Std) : null;
             }
 
             if (t.Twa is { } twaSpec)
             {
                 var snapshots = twaSpec.Snapshots.Indices().ToArray();
-                if (t.Baselines.Contains(BaselineName.Swa))
+                if (leader && t.Baselines.Contains(BaselineName.Swa))
                 {
                     result.Swa = SwaBaseline.Evaluate(ctx, snapshots);
                     log(string.Create(CultureInfo.InvariantCulture, $"swa   snapshots {snapshots[0]}..{snapshots[^1]}: test acc {result.Swa.Value.Accuracy:P2}"));
                 }
 
-                if (ema is not null)
+                if (leader && ema is not null)
                 {
                     using (Autograd.NoGrad())
                     {
@@ -81,12 +99,23 @@ public static class JobRunner
                 result.Twa = twaSpec.Variant == TwaVariant.Centered ? new CenteredTwa(ctx, twaSpec).Run() : new SchmidtTwa(ctx, twaSpec).Run();
                 result.History.AddRange(result.Twa.History);
                 result.TwaSeconds = clock.Elapsed.TotalSeconds;
-                result.TwaTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+                result.BasisBytesTotal = (long)ranks.SumScalars(result.Twa.BasisBytes ?? 0)[0];
+                result.TwaTest = leader ? Evaluator.Evaluate(model, data.Test, data.Mean, data.Std) : null;
             }
         }
         finally
         {
             ema?.Dispose();
+        }
+
+        if (!ranks.IsSingle)
+        {
+            RankReport.Write(options.OutputDirectory, ranks, model.Parameters.NumElements, result);
+        }
+
+        if (!leader)
+        {
+            return result;
         }
 
         var weights = model.Parameters.NamedParameters.Concat(model.Buffers).ToList();

@@ -55,7 +55,7 @@ public static class RunOutputs
             ["job"] = r.JobName,
             ["seed"] = r.Seed,
             ["device"] = r.Device,
-            ["workers"] = 1,
+            ["workers"] = r.Workers,
             ["model"] = new JsonObject { ["arch"] = t.Model.Arch, ["parameters"] = r.Parameters },
             ["final"] = new JsonObject { ["test_accuracy"] = r.Final.Accuracy, ["test_loss"] = r.Final.Loss },
             ["phases"] = phases,
@@ -70,7 +70,7 @@ public static class RunOutputs
                 ["basis_size"] = fit.BasisSize,
                 ["dropped_snapshots"] = new JsonArray(fit.DroppedSnapshots.Select(i => (JsonNode)i).ToArray()),
                 ["projection_bits"] = t.Twa.ProjectionBits,
-                ["basis_bytes"] = fit.BasisBytes,
+                ["basis_bytes"] = r.BasisBytesTotal ?? fit.BasisBytes,
                 ["fit_on"] = t.Twa.FitOn.ToString().ToLowerInvariant(),
                 ["coefficients"] = new JsonArray(fit.Coordinates.Select(v => (JsonNode)v).ToArray()),
             };

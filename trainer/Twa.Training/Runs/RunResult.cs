@@ -10,6 +10,10 @@ public sealed record RunResult
     public required long Seed { get; init; }
     public required string Device { get; init; }
     public required long Parameters { get; init; }
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Bytes of the TWA basis over all ranks together.</summary>
+    public long? BasisBytesTotal { get; set; }
     public List<EpochRecord> History { get; } = [];
     public double BaseSeconds { get; set; }
     public Evaluation? BaseTest { get; set; }

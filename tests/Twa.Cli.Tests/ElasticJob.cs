@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+
+namespace Twa.Cli.Tests;
+
+/// <summary>The job every elasticity test runs (1,080 training images in global batches of 25: 44 steps per epoch, 2
+/// base epochs then 2 TWA epochs = 88 TWA steps) and its unresized one-worker result, computed once per test class.</summary>
+public sealed class ElasticJob : IAsyncLifetime
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("twa-elastic-");
+
+    public string Root => _dir.FullName;
+
+    public string JobFile { get; private set; } = "";
+
+    public JsonNode Reference { get; private set; } = new JsonObject();
+
+    public async Task InitializeAsync()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(Root, "data")).FullName;
+        TestJobs.WriteImages(data, trainCount: 1200);
+        JobFile = await TestJobs.WriteAsync(Root, data, "snapshots: {from: 0, to: 3}\n      optimizer: {lr: 1.0}", twaEpochs: 2);
+        var output = Path.Combine(Root, "reference");
+        var r = await TwaProcess.RunAsync(TimeSpan.FromSeconds(300), null, "train", JobFile, "--out", output, "--workers", "1");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Reference = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(output, "metrics.json")))!;
+    }
+
+    public Task DisposeAsync()
+    {
+        _dir.Delete(recursive: true);
+        return Task.CompletedTask;
+    }
+}
