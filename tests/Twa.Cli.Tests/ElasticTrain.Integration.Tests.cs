@@ -91,7 +91,7 @@ public sealed partial class ElasticTrainIntegrationTests(ElasticJob job, ITestOu
         var output = Out($"killed-{victim}");
 
         var run = TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", output, "--workers", "3");
-        var state = Path.Combine(output, "state", "twa-state.safetensors");
+        var state = Path.Combine(output, "state", "twa", "LATEST");
         var clock = Stopwatch.StartNew();
         while (!File.Exists(state) && !run.IsCompleted && clock.Elapsed < s_runTimeout)
         {

@@ -11,7 +11,7 @@ namespace Twa.Training.Averaging;
 /// <summary>The epoch loop both TWA variants share: the fit split (train = TWA-t, holdout = TWA-v), the schedule,
 /// a per-epoch order distinct from base training's, forward/backward into the flat gradient, then the variant's
 /// coefficient update (given the step's learning rate), progress and the end-of-epoch evaluation. When the context
-/// has a <see cref="PhaseContext.TwaStateDirectory"/>, the state is committed every
+/// has <see cref="PhaseContext.CommitTwaState"/> and a <see cref="PhaseContext.State"/>, the state is committed every
 /// <see cref="PhaseContext.CheckpointEverySteps"/> steps and a run finding a commit resumes right after it (the
 /// variant's <c>restored</c> callback rebuilds the weights from the restored coefficients).</summary>
 internal static class CoefficientFitLoop
@@ -30,14 +30,14 @@ internal static class CoefficientFitLoop
         long step = 0;
         double lossSum = 0;
         long correct = 0;
-        if (ctx.TwaStateDirectory is { } directory && TwaCheckpoint.TryRead(directory, identity, coefficients, optimizer) is { } resumed)
+        if (ctx is { CommitTwaState: true, State: { } store } && TwaCheckpoint.TryRead(ctx, store, identity, coefficients, optimizer) is { } resumed)
         {
             step = resumed.Step;
             history.AddRange(resumed.History);
             // The committed sums are over all ranks: rank 0 carries them, the others restart the epoch's sums at 0.
             (lossSum, correct) = ctx.IsLeader ? (resumed.LossSum, resumed.Correct) : (0, 0);
             restored();
-            ctx.Log(string.Create(CultureInfo.InvariantCulture, $"twa: resuming after step {step} from {Path.Combine(directory, TwaCheckpoint.FileName)}"));
+            ctx.Log(string.Create(CultureInfo.InvariantCulture, $"twa: resuming after step {step} from {ctx.StateLocation}"));
         }
 
         var firstStep = step;
@@ -77,7 +77,7 @@ internal static class CoefficientFitLoop
     private static void Commit(PhaseContext ctx, string identity, Tensor coefficients, IOptimizer optimizer, long step, double lossSum,
         long correct, List<EpochRecord> history, bool force)
     {
-        if (ctx.TwaStateDirectory is not { } directory || (!force && step % ctx.CheckpointEverySteps != 0))
+        if (ctx is not { CommitTwaState: true, State: { } store } || (!force && step % ctx.CheckpointEverySteps != 0))
         {
             return;
         }
@@ -85,7 +85,7 @@ internal static class CoefficientFitLoop
         var sums = ctx.Ranks.SumScalars(lossSum, correct);
         if (ctx.IsLeader)
         {
-            TwaCheckpoint.Write(directory, identity, coefficients, optimizer,
+            TwaCheckpoint.Write(ctx, store, identity, coefficients, optimizer,
                 new TwaCheckpoint.Position(step, sums[0], (long)Math.Round(sums[1]), history.ToArray()));
         }
     }

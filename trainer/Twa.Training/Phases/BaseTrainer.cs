@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Twa.Torch;
-using Twa.Torch.Serialization;
+using Twa.Training.Stores;
 using Twa.Training.Averaging;
 using Twa.Training.Data;
 using Twa.Jobs;
@@ -12,16 +12,18 @@ namespace Twa.Training.Phases;
 /// <summary>
 /// Ordinary training that saves snapshots to the store: snapshot 0 = the initial weights (before any step), then
 /// one every <c>snapshotEvery.epochs</c> epochs (index = epochs done) or every <c>snapshotEvery.steps</c> steps
-/// (index = steps done / N). State (weights, BN buffers, optimizer moments, epoch, step) is committed after every
-/// epoch to <paramref name="stateDirectory"/>, and a run finding it there resumes after the last committed epoch.
+/// (index = steps done / N). State (weights, BN buffers, optimizer moments, epoch, step, history) is committed after
+/// every epoch to the context's <see cref="PhaseContext.State"/> (slot "base"), and a run finding a commit there
+/// resumes after the last committed epoch.
 /// Optionally keeps an EMA of the weights (decay per step, copied at the first update as AveragedModel).
 /// Data-parallel over <see cref="PhaseContext.Ranks"/>: every rank runs its slice of each global batch, the weighted
 /// gradients are all-reduced in buckets and every rank takes the same optimizer step; rank 0 alone writes snapshots
 /// and the committed state, and all ranks meet at a barrier at the end so the snapshots exist before TWA reads them.
 /// </summary>
-public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSpec dataSpec, string stateDirectory, double? emaDecay = null)
+public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSpec dataSpec, double? emaDecay = null)
 {
-    private const string StateFile = "base-state.safetensors";
+    /// <summary>The state store slot of base training's commits.</summary>
+    public const string Slot = "base";
 
     private readonly ExponentialMovingAverage? _ema = emaDecay is double d ? new ExponentialMovingAverage(d) : null;
 
@@ -47,7 +49,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         }
         else
         {
-            ctx.Log($"base: resuming after epoch {firstEpoch} from {Path.Combine(stateDirectory, StateFile)}");
+            ctx.Log($"base: resuming after epoch {firstEpoch} from {ctx.StateLocation}");
         }
 
         for (var epoch = firstEpoch; epoch < spec.Epochs; epoch++)
@@ -111,62 +113,64 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
 
     private void Commit(IOptimizer optimizer, int epochsDone, long step, IEnumerable<EpochRecord> history)
     {
-        if (!context.IsLeader)
+        if (!context.IsLeader || context.State is not { } store)
         {
             return;
         }
 
-        Directory.CreateDirectory(stateDirectory);
-        var tensors = new List<(string, Tensor)> { ("params", context.Model.Parameters.Flat) };
-        tensors.AddRange(context.Model.Buffers.Select(b => ($"buffer.{b.Name}", b.Tensor)));
-        tensors.AddRange(optimizer.State.Select(kv => ($"optimizer.{kv.Key}", kv.Value)));
+        var tensors = new List<(string, Tensor)> { (CommittedState.ParametersName, context.Model.Parameters.Flat) };
+        tensors.AddRange(context.Model.Buffers.Select(b => (CommittedState.BufferPrefix + b.Name, b.Tensor)));
+        tensors.AddRange(optimizer.State.Select(kv => (CommittedState.OptimizerPrefix + kv.Key, kv.Value)));
         if (Ema is not null)
         {
             tensors.Add(("ema", Ema));
         }
 
-        SafetensorsFile.Write(Path.Combine(stateDirectory, StateFile), tensors, new Dictionary<string, string>
+        store.Commit(Slot, new CommittedState
         {
-            ["epochs_done"] = epochsDone.ToString(CultureInfo.InvariantCulture),
-            ["step"] = step.ToString(CultureInfo.InvariantCulture),
-            ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
-            ["arch"] = context.Model.Architecture,
-            ["history"] = HistoryJson.Write(history),
+            Generation = context.Generation,
+            Step = step,
+            Epoch = epochsDone,
+            Tensors = tensors,
+            Metadata = new Dictionary<string, string>
+            {
+                ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
+                ["arch"] = context.Model.Architecture,
+                ["history"] = HistoryJson.Write(history),
+            },
         });
     }
 
     /// <summary>Restores the last committed state and its history rows; returns the number of epochs already done (0 = fresh start).</summary>
     private int Resume(IOptimizer optimizer, List<EpochRecord> history)
     {
-        var path = Path.Combine(stateDirectory, StateFile);
-        if (!File.Exists(path))
+        using var content = context.State?.ReadLatest(Slot);
+        if (content is null)
         {
             return 0;
         }
 
-        using var content = SafetensorsFile.Read(path);
         if (content.Metadata.GetValueOrDefault("arch") != context.Model.Architecture)
         {
-            throw new InvalidOperationException($"{path} holds state of a '{content.Metadata.GetValueOrDefault("arch")}' model, not '{context.Model.Architecture}'; use another --out directory");
+            throw new InvalidOperationException($"{context.StateLocation} holds base-training state of a '{content.Metadata.GetValueOrDefault("arch")}' model, not '{context.Model.Architecture}'; use another --out directory or store");
         }
 
         using var noGrad = Autograd.NoGrad();
-        context.Model.Parameters.Flat.CopyFrom(content["params"]);
+        context.Model.Parameters.Flat.CopyFrom(content[CommittedState.ParametersName]);
         foreach (var (name, tensor) in context.Model.Buffers)
         {
-            tensor.CopyFrom(content[$"buffer.{name}"]);
+            tensor.CopyFrom(content[CommittedState.BufferPrefix + name]);
         }
 
-        var state = content.Names.Where(n => n.StartsWith("optimizer.", StringComparison.Ordinal))
-            .ToDictionary(n => n["optimizer.".Length..], n => content[n]);
+        var state = content.Tensors.Where(t => t.Name.StartsWith(CommittedState.OptimizerPrefix, StringComparison.Ordinal))
+            .ToDictionary(t => t.Name[CommittedState.OptimizerPrefix.Length..], t => t.Tensor);
         optimizer.Restore(state, long.Parse(content.Metadata["optimizer_steps"], CultureInfo.InvariantCulture));
-        if (content.Names.Contains("ema"))
+        if (content.Contains("ema"))
         {
             _ema?.Restore(content["ema"]);
         }
 
         history.AddRange(HistoryJson.Read(content.Metadata.GetValueOrDefault("history")));
-
-        return int.Parse(content.Metadata["epochs_done"], CultureInfo.InvariantCulture);
+        return content.Epoch;
     }
 }

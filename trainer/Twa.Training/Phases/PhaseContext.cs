@@ -16,9 +16,20 @@ public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize
     /// <summary>The ranks of the run; every rank holds the full weights and processes its slice of each global batch.</summary>
     public RankGroup Ranks { get; init; } = RankGroup.OneRank;
 
-    /// <summary>Where TWA commits its state (coefficients, optimizer moments, step, partial epoch sums, history) every
-    /// <see cref="CheckpointEverySteps"/> steps and resumes from (elastic runs); null = no TWA commits.</summary>
-    public string? TwaStateDirectory { get; init; }
+    /// <summary>Where the committed state goes and is resumed from: base training's after every epoch (slot "base")
+    /// and, when <see cref="CommitTwaState"/>, TWA's every <see cref="CheckpointEverySteps"/> steps (slot "twa"). Rank 0
+    /// writes; every rank reads. Null = nothing is committed or resumed. Not owned by the context.</summary>
+    public IStateStore? State { get; init; }
+
+    /// <summary>Where <see cref="State"/> lives, for log lines (a directory, or the Redis endpoint and key prefix).</summary>
+    public string StateLocation { get; init; } = "";
+
+    /// <summary>Commit the TWA state (coefficients, optimizer moments, step, partial epoch sums, history) to
+    /// <see cref="State"/> and resume from it (elastic runs).</summary>
+    public bool CommitTwaState { get; init; }
+
+    /// <summary>Membership generation the commits are made in (the store refuses commits older than its latest).</summary>
+    public long Generation { get; init; }
 
     /// <summary>TWA commit interval in steps (spec.training.checkpointEverySteps).</summary>
     public int CheckpointEverySteps { get; init; } = 1;

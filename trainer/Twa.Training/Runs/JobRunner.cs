@@ -43,12 +43,16 @@ public static class JobRunner
         }
 
         model.DropoutGenerator = new Generator((ulong)seed + 1);
-        var store = new LocalSnapshotStore(options.StoreDirectory ?? Path.Combine(options.OutputDirectory, "snapshots"));
-        var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log) 
+        var store = options.Snapshots ?? new LocalSnapshotStore(options.StoreDirectory ?? Path.Combine(options.OutputDirectory, "snapshots"));
+        var stateDirectory = Path.Combine(options.OutputDirectory, "state");
+        var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log)
         {
             Progress = options.Progress,
             Ranks = ranks,
-            TwaStateDirectory = options.CommitTwaState ? Path.Combine(options.OutputDirectory, "state") : null,
+            State = options.State ?? new LocalStateStore(stateDirectory),
+            StateLocation = options.State is null ? stateDirectory : options.StateLocation ?? "the state store",
+            CommitTwaState = options.CommitTwaState,
+            Generation = options.Generation,
             CheckpointEverySteps = t.CheckpointEverySteps,
             AfterStep = options.AfterStep,
         };
@@ -65,8 +69,7 @@ public static class JobRunner
             if (t.Base is { } baseSpec)
             {
                 var clock = Stopwatch.StartNew();
-                var trainer = new BaseTrainer(ctx, baseSpec, t.Data, Path.Combine(options.OutputDirectory, "state"),
-                    t.Baselines.Contains(BaselineName.Ema) ? 0.999 : null);
+                var trainer = new BaseTrainer(ctx, baseSpec, t.Data, t.Baselines.Contains(BaselineName.Ema) ? 0.999 : null);
                 result.History.AddRange(trainer.Run());
                 ema = trainer.Ema;
                 result.BaseSeconds = clock.Elapsed.TotalSeconds;
