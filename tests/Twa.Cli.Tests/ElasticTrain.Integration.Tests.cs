@@ -117,7 +117,7 @@ public sealed partial class ElasticTrainIntegrationTests(ElasticJob job, ITestOu
         var reference = job.Reference;
 
         var run = TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", output, "--workers", "3");
-        var state = Path.Combine(output, "state", "base-state.safetensors"); // committed after base epoch 1 of 2
+        var state = Path.Combine(output, "state", "base", "LATEST"); // committed after base epoch 1 of 2
         var clock = Stopwatch.StartNew();
         while (!File.Exists(state) && !run.IsCompleted && clock.Elapsed < s_runTimeout)
         {

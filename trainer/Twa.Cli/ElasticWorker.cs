@@ -25,6 +25,10 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
     private readonly ProgressLine _progress = new();
     private readonly CollectiveStats _stats = new();
 
+    /// <summary>Commit state with the membership generation's number, so the store refuses a commit from an older
+    /// generation (set for a fresh per-run Redis prefix; a reused local OUT/state may hold a previous run's numbers).</summary>
+    public bool GenerationFencing { get; init; }
+
     public int Run()
     {
         using var control = new TcpStore(host, port, isServer: false, -1, timeout);
@@ -81,6 +85,7 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
                 Progress = rank == 0 ? _progress.Report : null,
                 Ranks = RankGroup.Of(group),
                 CommitTwaState = true,
+                Generation = GenerationFencing ? g.Number : 0,
                 AfterStep = (phase, step) =>
                 {
                     if (rank == 0)
@@ -114,6 +119,11 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
         catch (GenerationChangedException e)
         {
             log?.Invoke($"twa: {e.Message}; abandoning the step in flight and rejoining");
+            return false;
+        }
+        catch (Twa.Training.Stores.StaleGenerationException e)
+        {
+            log?.Invoke($"twa: generation {g.Number}: {e.Message}; rejoining");
             return false;
         }
         catch (DistributedException e)

@@ -173,10 +173,21 @@ internal static class LocalLauncher
             start.ArgumentList.Add(a);
         }
 
-        if (s.StoreDirectory is { } store)
+        if (s.Store is { } store)
         {
+            // The password travels in the environment, never on a command line others can read.
             start.ArgumentList.Add("--store");
-            start.ArgumentList.Add(store);
+            start.ArgumentList.Add(Twa.Training.Stores.StoreUri.Redact(store));
+            if (RunStores.IsRedisUri(store) && RunStores.PasswordOf(store) is { } password)
+            {
+                start.Environment[RunStores.PasswordVariable] = password;
+            }
+        }
+
+        if (s.KeyPrefix is { } prefix)
+        {
+            start.ArgumentList.Add("--key-prefix");
+            start.ArgumentList.Add(prefix);
         }
 
         if (s.Seed is long seed)

@@ -8,10 +8,13 @@ namespace Twa.Cli;
 
 /// <summary>The exit codes of `twa train` and `twa worker`: 0 success, 2 bad job file or arguments, 4 missing/malformed
 /// dataset or snapshots, 5 training diverged (NaN loss), 6 a peer rank was lost or a collective / the wait for a
-/// membership generation timed out, 1 anything else. Every failure is one line on stderr, prefixed with <c>twa: error:</c>.</summary>
+/// membership generation timed out, 7 the store (Redis) cannot be reached or stayed unavailable past its retry
+/// budget, 1 anything else. Every failure is one line on stderr, prefixed with <c>twa: error:</c>.</summary>
 internal static class RunFailures
 {
     public const int PeerLost = 6;
+
+    public const int StoreUnavailable = 7;
 
     /// <summary>Runs <paramref name="body"/> and maps its exception to an exit code and one line naming
     /// <paramref name="who"/> (e.g. "rank 2: ") when given.</summary>
@@ -24,6 +27,14 @@ internal static class RunFailures
         catch (JobFileException e)
         {
             return Fail(2, who + e.Message);
+        }
+        catch (FormatException e)
+        {
+            return Fail(2, who + e.Message);
+        }
+        catch (StoreUnavailableException e)
+        {
+            return Fail(StoreUnavailable, who + OneLine(e.Message));
         }
         catch (Exception e) when (e is DatasetException or SnapshotNotFoundException)
         {

@@ -3,30 +3,33 @@ using System.Globalization;
 using Twa.Jobs;
 using Twa.Torch;
 using Twa.Training.Runs;
+using Twa.Training.Stores;
 
 namespace Twa.Cli;
 
-/// <summary>`twa train JOB.yaml [--out DIR] [--store DIR] [--seed S] [--workers N] [--threads N]`: runs a TwaJob on
-/// this machine, in this process for one worker, or as N local rank processes (<see cref="LocalLauncher"/>). Exit
-/// codes as <see cref="RunFailures"/>. Errors are one line on stderr.</summary>
+/// <summary>`twa train JOB.yaml [--out DIR] [--store DIR|redis://...] [--seed S] [--workers N] [--threads N]`: runs a
+/// TwaJob on this machine, in this process for one worker, or as N local rank processes (<see cref="LocalLauncher"/>).
+/// With a Redis store, snapshots and committed state live under a new key prefix <c>twa:local:{job}:{run-id}:</c>
+/// (logged at the start); Redis is checked before anything runs. Exit codes as <see cref="RunFailures"/>. Errors are
+/// one line on stderr.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
         var job = new Argument<FileInfo>("job") { Description = "TwaJob YAML file" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output directory (metrics.json, history.csv, model.safetensors, curves.svg)", DefaultValueFactory = _ => new DirectoryInfo("runs/latest") };
-        var store = new Option<DirectoryInfo?>("--store") { Description = "Snapshot store directory (default OUT/snapshots)" };
+        var store = new Option<string?>("--store") { Description = "Snapshot store: a directory (default OUT/snapshots; state in OUT/state) or redis://[:password@]host:port[/db] / rediss://... for snapshots and state (password also from TWA_REDIS_PASSWORD)" };
         var seed = new Option<long?>("--seed") { Description = "Overrides spec.training.seed" };
         var workers = new Option<int?>("--workers") { Description = "Number of local workers, one process each (default spec.replicas)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads in all (default: all cores; split over the workers)" };
         var scaleAt = new Option<string[]>("--scale-at") { Description = "[base:|twa:]STEP:N (repeatable): resize to N workers once STEP steps of that phase (default twa) are done (elasticity, local)" };
-        var command = new Command("train", "Run a TwaJob on this machine (no cluster, no Redis)") { job, output, store, seed, workers, threads, scaleAt };
+        var command = new Command("train", "Run a TwaJob on this machine (no cluster; Redis optional)") { job, output, store, seed, workers, threads, scaleAt };
         command.SetAction(parse => Run(parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(seed),
             parse.GetValue(workers), parse.GetValue(threads), parse.GetValue(scaleAt) ?? []));
         return command;
     }
 
-    private static int Run(FileInfo jobFile, DirectoryInfo output, DirectoryInfo? store, long? seed, int? workers, int? threads, string[] scaleAt) =>
+    private static int Run(FileInfo jobFile, DirectoryInfo output, string? store, long? seed, int? workers, int? threads, string[] scaleAt) =>
         RunFailures.Guard(() =>
         {
             var resizes = scaleAt.Select(ParseScaleAt).ToArray();
@@ -37,14 +40,25 @@ internal static class TrainCommand
                 return RunFailures.Fail(2, $"--workers {count}: the number of workers must be at least 1");
             }
 
+            var progress = new ProgressLine();
+            var prefix = RunStores.IsRedisUri(store) ? JobKeyPrefix.ForLocalRun(job.Metadata.Name) : null;
+            using var stores = RunStores.Open(store, prefix, progress.Log); // a dead Redis fails here, before any work
+            if (stores.IsRedis)
+            {
+                progress.Log($"store: {StoreUri.Parse(store!)} under key prefix {prefix}");
+            }
+
             if (count > 1 || resizes.Length > 0)
             {
-                return LocalLauncher.Run(new LaunchSettings(jobFile.FullName, output.FullName, store?.FullName, seed, count, threads) { ScaleAt = resizes });
+                stores.Dispose(); // the workers open their own connections
+                return LocalLauncher.Run(new LaunchSettings(jobFile.FullName, output.FullName, stores.Directory ?? (stores.IsRedis ? store : null), seed, count, threads)
+                {
+                    ScaleAt = resizes, KeyPrefix = prefix?.Value,
+                });
             }
 
             LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
-            var progress = new ProgressLine();
-            JobRunner.Run(job, new RunOptions(output.FullName, store?.FullName, seed, progress.Log) { Progress = progress.Report });
+            JobRunner.Run(job, stores.Apply(new RunOptions(output.FullName, null, seed, progress.Log) { Progress = progress.Report }));
             return 0;
         });
 

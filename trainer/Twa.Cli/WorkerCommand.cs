@@ -3,6 +3,7 @@ using System.Globalization;
 using Twa.Jobs;
 using Twa.Torch;
 using Twa.Training.Runs;
+using Twa.Training.Stores;
 
 namespace Twa.Cli;
 
@@ -17,7 +18,8 @@ internal static class WorkerCommand
     {
         var job = new Option<FileInfo>("--job") { Description = "TwaJob YAML file", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output directory shared by the workers", DefaultValueFactory = _ => new DirectoryInfo("runs/latest") };
-        var store = new Option<DirectoryInfo?>("--store") { Description = "Snapshot store directory (default OUT/snapshots)" };
+        var store = new Option<string?>("--store") { Description = "Snapshot store directory (default OUT/snapshots) or redis:// URI (password from TWA_REDIS_PASSWORD)" };
+        var keyPrefix = new Option<string?>("--key-prefix") { Description = "The run's Redis key prefix twa:NAMESPACE:JOB:UID: (required with a redis:// store)" };
         var seed = new Option<long?>("--seed") { Description = "Overrides spec.training.seed" };
         var ordinal = new Option<int>("--ordinal") { Description = "This worker's stable identity (>= 0); its rank comes from each membership generation", Required = true };
         var rendezvous = new Option<string>("--rendezvous") { Description = "HOST:PORT of the launcher's store holding the membership record", Required = true };
@@ -26,15 +28,15 @@ internal static class WorkerCommand
         var rendezvousTimeout = new Option<int>("--rendezvous-timeout-seconds") { Description = "Limit on the wait for every member of a generation to join", DefaultValueFactory = _ => 60 };
         var command = new Command("worker", "Run one elastic worker of a distributed job (started by `twa train --workers N`)")
         {
-            job, output, store, seed, ordinal, rendezvous, threads, timeout, rendezvousTimeout,
+            job, output, store, keyPrefix, seed, ordinal, rendezvous, threads, timeout, rendezvousTimeout,
         };
         command.SetAction(parse => Run(
-            parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(seed), parse.GetValue(ordinal),
+            parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(keyPrefix), parse.GetValue(seed), parse.GetValue(ordinal),
             parse.GetValue(rendezvous)!, parse.GetValue(threads), parse.GetValue(timeout), parse.GetValue(rendezvousTimeout)));
         return command;
     }
 
-    private static int Run(FileInfo jobFile, DirectoryInfo output, DirectoryInfo? store, long? seed, int ordinal, string rendezvous,
+    private static int Run(FileInfo jobFile, DirectoryInfo output, string? store, string? keyPrefix, long? seed, int ordinal, string rendezvous,
         int? threads, int timeoutSeconds, int rendezvousTimeoutSeconds) =>
         RunFailures.Guard(() =>
         {
@@ -50,9 +52,16 @@ internal static class WorkerCommand
 
             var (host, port) = ParseEndpoint(rendezvous);
             var job = TwaJobLoader.Load(jobFile.FullName);
+            JobKeyPrefix? prefix = null;
+            if (RunStores.IsRedisUri(store))
+            {
+                prefix = JobKeyPrefix.Parse(keyPrefix ?? throw new FormatException("--key-prefix is required with a redis:// store (the launcher passes the run's prefix)"));
+            }
+
+            using var stores = RunStores.Open(store, prefix, line => Console.Error.WriteLine($"twa: worker {ordinal}: {line}"));
             LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
-            var worker = new ElasticWorker(job, new RunOptions(output.FullName, store?.FullName, seed), ordinal, host, port,
-                TimeSpan.FromSeconds(timeoutSeconds), TimeSpan.FromSeconds(rendezvousTimeoutSeconds));
+            var worker = new ElasticWorker(job, stores.Apply(new RunOptions(output.FullName, null, seed)), ordinal, host, port,
+                TimeSpan.FromSeconds(timeoutSeconds), TimeSpan.FromSeconds(rendezvousTimeoutSeconds)) { GenerationFencing = stores.IsRedis };
             return worker.Run();
         }, $"worker {ordinal}: ");
 
