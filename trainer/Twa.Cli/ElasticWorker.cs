@@ -25,12 +25,16 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
     private readonly ProgressLine _progress = new();
     private readonly CollectiveStats _stats = new();
 
+    /// <summary>This rank's metrics (served by <see cref="MetricsServer"/>); null = none.</summary>
+    public RankMetrics? Metrics { get; init; }
+
     /// <summary>Commit state with the membership generation's number, so the store refuses a commit from an older
     /// generation (set for a fresh per-run Redis prefix; a reused local OUT/state may hold a previous run's numbers).</summary>
     public bool GenerationFencing { get; init; }
 
     public int Run()
     {
+        Metrics?.UseCollectives(_stats);
         using var control = new TcpStore(host, port, isServer: false, -1, timeout);
         var generation = 0;
         var wasMember = false;
@@ -78,8 +82,9 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
                 group = ProcessGroup.Create(client, rank, g.WorldSize, Backend.Gloo, timeout, host, _stats);
             }
 
+            Metrics?.Joined(g.Number, g.WorldSize, rank);
             var first = true;
-            var options = baseOptions with { Log = log };
+            var options = baseOptions with { Log = log, Observer = Metrics };
             JobRunner.Run(job, options with
             {
                 Progress = rank == 0 ? _progress.Report : null,
@@ -119,16 +124,19 @@ internal sealed class ElasticWorker(V1Alpha1TwaJob job, RunOptions baseOptions, 
         catch (GenerationChangedException e)
         {
             log?.Invoke($"twa: {e.Message}; abandoning the step in flight and rejoining");
+            Metrics?.Restarting();
             return false;
         }
         catch (Twa.Training.Stores.StaleGenerationException e)
         {
             log?.Invoke($"twa: generation {g.Number}: {e.Message}; rejoining");
+            Metrics?.Restarting();
             return false;
         }
         catch (DistributedException e)
         {
             log?.Invoke($"twa: generation {g.Number}: a peer was lost ({e.Message.ReplaceLineEndings(" ").Trim()}); waiting for the next generation");
+            Metrics?.Restarting();
             return false;
         }
         finally

@@ -184,6 +184,12 @@ internal static class LocalLauncher
             }
         }
 
+        if (s.MetricsPort is int metricsPort)
+        {
+            start.ArgumentList.Add("--metrics-port");
+            start.ArgumentList.Add((metricsPort == 0 ? 0 : metricsPort + ordinal).ToString(CultureInfo.InvariantCulture));
+        }
+
         if (s.KeyPrefix is { } prefix)
         {
             start.ArgumentList.Add("--key-prefix");

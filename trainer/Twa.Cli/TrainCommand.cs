@@ -23,13 +23,14 @@ internal static class TrainCommand
         var workers = new Option<int?>("--workers") { Description = "Number of local workers, one process each (default spec.replicas)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads in all (default: all cores; split over the workers)" };
         var scaleAt = new Option<string[]>("--scale-at") { Description = "[base:|twa:]STEP:N (repeatable): resize to N workers once STEP steps of that phase (default twa) are done (elasticity, local)" };
-        var command = new Command("train", "Run a TwaJob on this machine (no cluster; Redis optional)") { job, output, store, seed, workers, threads, scaleAt };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve /metrics, /healthz, /readyz per worker on port P (+ordinal with --workers; 0 = ephemeral, logged); default: off" };
+        var command = new Command("train", "Run a TwaJob on this machine (no cluster; Redis optional)") { job, output, store, seed, workers, threads, scaleAt, metricsPort };
         command.SetAction(parse => Run(parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(store), parse.GetValue(seed),
-            parse.GetValue(workers), parse.GetValue(threads), parse.GetValue(scaleAt) ?? []));
+            parse.GetValue(workers), parse.GetValue(threads), parse.GetValue(scaleAt) ?? [], parse.GetValue(metricsPort)));
         return command;
     }
 
-    private static int Run(FileInfo jobFile, DirectoryInfo output, string? store, long? seed, int? workers, int? threads, string[] scaleAt) =>
+    private static int Run(FileInfo jobFile, DirectoryInfo output, string? store, long? seed, int? workers, int? threads, string[] scaleAt, int? metricsPort) =>
         RunFailures.Guard(() =>
         {
             var resizes = scaleAt.Select(ParseScaleAt).ToArray();
@@ -38,6 +39,11 @@ internal static class TrainCommand
             if (count < 1)
             {
                 return RunFailures.Fail(2, $"--workers {count}: the number of workers must be at least 1");
+            }
+
+            if (metricsPort is < 0 or > 65535)
+            {
+                return RunFailures.Fail(2, $"--metrics-port {metricsPort}: expected 0 (ephemeral) to 65535");
             }
 
             var progress = new ProgressLine();
@@ -53,12 +59,20 @@ internal static class TrainCommand
                 stores.Dispose(); // the workers open their own connections
                 return LocalLauncher.Run(new LaunchSettings(jobFile.FullName, output.FullName, stores.Directory ?? (stores.IsRedis ? store : null), seed, count, threads)
                 {
-                    ScaleAt = resizes, KeyPrefix = prefix?.Value,
+                    ScaleAt = resizes, KeyPrefix = prefix?.Value, MetricsPort = metricsPort,
                 });
             }
 
             LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
-            JobRunner.Run(job, stores.Apply(new RunOptions(output.FullName, null, seed, progress.Log) { Progress = progress.Report }));
+            var metrics = metricsPort is null ? null : new RankMetrics();
+            using var server = metricsPort is int p ? MetricsServer.Start(p, metrics!) : null;
+            if (server is not null)
+            {
+                progress.Log($"twa: metrics on port {server.Port} (/metrics, /healthz, /readyz)");
+                metrics!.Joined(1, 1, 0);
+            }
+
+            JobRunner.Run(job, stores.Apply(new RunOptions(output.FullName, null, seed, progress.Log) { Progress = progress.Report, Observer = metrics }));
             return 0;
         });
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Twa.Torch;
 using Twa.Training.Distributed;
@@ -128,6 +129,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
             ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, basis.Dequantize(), x, blockIds));
         }
 
+        ctx.Observer?.BasisBuilt(basis.EntryBytes);
         var history = CoefficientFitLoop.Run(ctx, spec, xFlat, optimizer, lr =>
         {
             using var scope = new TensorScope();
@@ -137,11 +139,17 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
                 ranks.ReduceScatterColumns(gradLocal, model.Parameters.FlatGrad);
             }
 
+            var started = Stopwatch.GetTimestamp();
             var p = basis.Dequantize();
             CoefficientGradient(p, gradLocal, blockIds, gradX);
+            var projection = Stopwatch.GetTimestamp() - started;
             ranks.AllReduce(gradX);
             optimizer.Update(xFlat, gradXFlat, lr);
-            ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, p, x, blockIds));
+            started = Stopwatch.GetTimestamp();
+            var columns = CenteredTwa.Reconstruct(center, p, x, blockIds);
+            projection += Stopwatch.GetTimestamp() - started;
+            ranks.AllGatherColumns(flat, columns);
+            ctx.Observer?.ProjectionDone((double)projection / Stopwatch.Frequency);
         }, Reconstruct, out var stepsRun);
         var fitBytes = ranks.BytesSent - bytesBefore;
 

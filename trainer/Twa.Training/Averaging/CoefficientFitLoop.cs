@@ -50,6 +50,7 @@ internal static class CoefficientFitLoop
             for (var b = (int)(step - (long)epoch * stepsPerEpoch); b < sampler.BatchCount; b++)
             {
                 lr = schedule.At(step);
+                var started = Stopwatch.GetTimestamp();
                 var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), Augmentation.None, epoch,
                     string.Create(CultureInfo.InvariantCulture, $"TWA, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
@@ -60,7 +61,12 @@ internal static class CoefficientFitLoop
                 if (b + 1 < sampler.BatchCount)
                 {
                     Commit(ctx, identity, coefficients, optimizer, step, lossSum, correct, history, force: false);
+                    BatchStep.Observe(ctx, "twa", started, sampler.GlobalBatch(b).Length, l);
                     ctx.AfterStep?.Invoke("twa", step);
+                }
+                else
+                {
+                    BatchStep.Observe(ctx, "twa", started, sampler.GlobalBatch(b).Length, l); // its commit follows the epoch's evaluation
                 }
             }
 
@@ -87,6 +93,7 @@ internal static class CoefficientFitLoop
         {
             TwaCheckpoint.Write(ctx, store, identity, coefficients, optimizer,
                 new TwaCheckpoint.Position(step, sums[0], (long)Math.Round(sums[1]), history.ToArray()));
+            ctx.Observer?.StateCommitted(TwaCheckpoint.Slot);
         }
     }
 }

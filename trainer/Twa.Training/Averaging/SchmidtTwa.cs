@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Twa.Torch;
 using Twa.Jobs;
@@ -67,12 +68,16 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         // A single rank reads the gradient and writes the weights in place; K ranks go through their column buffers.
         using var gradLocal = ranks.IsSingle ? model.Parameters.FlatGrad.Alias() : Tensors.Zeros([p.Size(1)]);
         using var weightsLocal = ranks.IsSingle ? flat.Alias() : Tensors.Zeros([p.Size(1)]);
+        ctx.Observer?.BasisBuilt(basis.P.NumElements * 4);
+        long projectionTicks = 0;
         void Reconstruct()
         {
             using var noGrad = Autograd.NoGrad();
             using var column = weightsLocal.View(weightsLocal.NumElements, 1);
             using var b = beta.View(beta.NumElements, 1);
+            var started = Stopwatch.GetTimestamp();
             Tensors.MmOut(column, pT, b);
+            projectionTicks += Stopwatch.GetTimestamp() - started;
             if (!ranks.IsSingle)
             {
                 ranks.AllGatherColumns(flat, weightsLocal);
@@ -107,12 +112,16 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
 
                 using var g = gradLocal.View(gradLocal.NumElements, 1);
                 using var gb = gradBeta.View(beta.NumElements, 1);
+                projectionTicks = 0;
+                var started = Stopwatch.GetTimestamp();
                 Tensors.MmOut(gb, p, g);
+                projectionTicks += Stopwatch.GetTimestamp() - started;
                 ranks.AllReduce(gradBeta);
             }
 
             optimizer.Update(beta, gradBeta, lr);
             Reconstruct();
+            ctx.Observer?.ProjectionDone((double)projectionTicks / Stopwatch.Frequency);
         }, Reconstruct, out var stepsRun);
         var fitBytes = ranks.BytesSent - bytesBefore;
 

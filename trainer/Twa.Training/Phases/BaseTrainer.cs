@@ -62,6 +62,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             for (var b = 0; b < sampler.BatchCount; b++, step++)
             {
                 lr = schedule.At(step);
+                var started = Stopwatch.GetTimestamp();
                 var (l, c) = BatchStep.Run(ctx, train, sampler.GlobalBatch(b), augmentation, epoch,
                     string.Create(CultureInfo.InvariantCulture, $"base training, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
@@ -74,6 +75,8 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 {
                     Snapshot((int)((step + 1) / every), epoch, step + 1);
                 }
+
+                BatchStep.Observe(ctx, "base", started, sampler.GlobalBatch(b).Length, l);
 
                 if (b + 1 < sampler.BatchCount)
                 {
@@ -139,6 +142,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 ["history"] = HistoryJson.Write(history),
             },
         });
+        context.Observer?.StateCommitted(Slot);
     }
 
     /// <summary>Restores the last committed state and its history rows; returns the number of epochs already done (0 = fresh start).</summary>

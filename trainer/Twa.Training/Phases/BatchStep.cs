@@ -10,6 +10,22 @@ namespace Twa.Training.Phases;
 /// smaller than K) contributes a zero gradient.</summary>
 internal static class BatchStep
 {
+    /// <summary>Number of samples of this rank's slice of a global batch of <paramref name="globalLength"/>.</summary>
+    public static int SliceLength(PhaseContext ctx, int globalLength) => EpochSampler.RankSlice(globalLength, ctx.Ranks.Rank, ctx.Ranks.Size).Length;
+
+    /// <summary>Reports a finished step to the context's observer (wall time since <paramref name="startTicks"/>,
+    /// a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public static void Observe(PhaseContext ctx, string phase, long startTicks, int globalLength, double lossSum)
+    {
+        if (ctx.Observer is not { } observer)
+        {
+            return;
+        }
+
+        var samples = SliceLength(ctx, globalLength);
+        observer.StepDone(phase, System.Diagnostics.Stopwatch.GetElapsedTime(startTicks).TotalSeconds, samples, samples == 0 ? double.NaN : lossSum / samples);
+    }
+
     /// <summary>Returns (summed loss, correct predictions) of this rank's slice. Throws
     /// <see cref="TrainingDivergedException"/> on a non-finite loss, naming <paramref name="where"/>.</summary>
     public static (double LossSum, long Correct) Run(PhaseContext ctx, ImageSet set, ReadOnlySpan<int> globalBatch, Augmentation augmentation,

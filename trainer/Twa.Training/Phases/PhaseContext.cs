@@ -38,6 +38,9 @@ public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize
     /// elastic worker throws from it to abandon the run when a new membership generation exists.</summary>
     public Action<string, long>? AfterStep { get; init; }
 
+    /// <summary>Receives this rank's steps, evaluations, basis and commits (metrics); null = none.</summary>
+    public IRunObserver? Observer { get; init; }
+
     /// <summary>True on the rank that evaluates, logs and writes the outputs (rank 0).</summary>
     public bool IsLeader => Ranks.Rank == 0;
 
@@ -51,12 +54,14 @@ public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize
             (lossSum, correct) = (sums[0], (long)Math.Round(sums[1]));
         }
 
+        Observer?.Evaluated("train", (double)correct / samples);
         if (!IsLeader)
         {
             return new EpochRecord(phase, epoch, lr, lossSum / samples, (double)correct / samples, double.NaN, double.NaN, seconds);
         }
 
         var test = Evaluator.Evaluate(Model, Data.Test, Data.Mean, Data.Std);
+        Observer?.Evaluated("test", test.Accuracy);
         var record = new EpochRecord(phase, epoch, lr, lossSum / samples, (double)correct / samples, test.Loss, test.Accuracy, seconds);
         Log(string.Create(CultureInfo.InvariantCulture,
             $"{phase,-5} epoch {epoch,3}/{epochs}  lr {lr:G3}  train loss {record.TrainLoss:F4} acc {record.TrainAccuracy:P2}  test loss {test.Loss:F4} acc {test.Accuracy:P2}  {seconds:F1}s"));

@@ -53,6 +53,7 @@ public static class JobRunner
             StateLocation = options.State is null ? stateDirectory : options.StateLocation ?? "the state store",
             CommitTwaState = options.CommitTwaState,
             Generation = options.Generation,
+            Observer = options.Observer,
             CheckpointEverySteps = t.CheckpointEverySteps,
             AfterStep = options.AfterStep,
         };

@@ -35,6 +35,9 @@ public sealed record RunOptions(string OutputDirectory, string? StoreDirectory =
     /// null = OUT/state.</summary>
     public string? StateLocation { get; init; }
 
+    /// <summary>Receives this rank's steps, evaluations, basis and commits (metrics); null = none.</summary>
+    public Phases.IRunObserver? Observer { get; init; }
+
     /// <summary>Membership generation of the commits (<see cref="CommittedState.Generation"/>); 0 outside elastic runs.</summary>
     public long Generation { get; init; }
 }
