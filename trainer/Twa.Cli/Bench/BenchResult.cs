@@ -23,7 +23,20 @@ internal sealed record BenchResult(
     TwaStepResult[] TwaSteps,
     BasisMemory[] BasisMemory,
     DistributedStepResult[] DistributedSteps,
+    ProjectionResult Projection,
     long LiveTensorsLeaked);
+
+/// <summary>TWA projection throughput (<see cref="ProjectionBench"/>): a copy of <see cref="CopyBytes"/> (GB/s = bytes
+/// copied / seconds, 1 GB = 1e9 bytes) and, per basis width, the local projection step's basis bytes / seconds and
+/// its ratio to the copy's GB/s (target >= <see cref="TargetRatio"/> at 4 bits).</summary>
+internal sealed record ProjectionResult(string Model, long Parameters, int Snapshots, double TargetRatio, long CopyBytes, Series CopySeconds,
+    [property: JsonPropertyName("copy_gb_per_s")] double CopyGBps, [property: JsonPropertyName("copy_gb_per_s_best")] double CopyGBpsBest,
+    ProjectionThroughput[] Widths);
+
+/// <summary>One basis width: bytes held (n·D·bits/8), seconds per projection step, basis GB/s (median, best) and the
+/// median's ratio to the copy bandwidth.</summary>
+internal sealed record ProjectionThroughput(int Bits, long BasisBytes, Series Seconds, [property: JsonPropertyName("gb_per_s")] double GBps,
+    [property: JsonPropertyName("gb_per_s_best")] double GBpsBest, double CopyRatio);
 
 /// <summary>One distributed TWA step on K ranks: bytes sent per step by the busiest rank (collectives-layer counters) in
 /// our column scheme and in the paper's row scheme, their ratio (target &lt;= 0.55), seconds per step of each (slowest

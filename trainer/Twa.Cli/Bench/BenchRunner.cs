@@ -64,6 +64,7 @@ internal static class BenchRunner
 
         var (twaSteps, basisMemory) = TwaStepBench.Run(settings, progress);
         var distributedSteps = DistributedStepBench.Run(settings, progress);
+        var projection = ProjectionBench.Run(settings, progress);
 
         var first = cpp[0];
         var threads = new ThreadFacts(settings.Threads, LibTorch.NumThreads, BlasThreads.Get(), first.IntraOpThreads, first.BlasThreads);
@@ -109,6 +110,7 @@ internal static class BenchRunner
             twaSteps,
             basisMemory,
             distributedSteps,
+            projection,
             LibTorch.LiveTensorCount - liveBefore);
     }
 

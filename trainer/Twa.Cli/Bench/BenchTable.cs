@@ -73,6 +73,16 @@ internal static class BenchTable
         }
 
         sb.AppendLine();
+        var pr = r.Projection;
+        sb.AppendLine(s_inv, $"(g) TWA projection throughput, {pr.Model} D={pr.Parameters:N0}, n={pr.Snapshots}: basis bytes / step time vs a {pr.CopyBytes >> 20} MiB copy (target >= {pr.TargetRatio:P0} at 4 bits)");
+        sb.AppendLine(s_inv, $"    copy                  {pr.CopyGBps,7:F2} GB/s [best {pr.CopyGBpsBest:F2}]   ({pr.CopySeconds.Median * 1e3:F1} ms per copy)");
+        foreach (var w in pr.Widths)
+        {
+            sb.AppendLine(s_inv,
+                $"    {w.Bits,2} bits  basis {w.BasisBytes,12:N0} B  {w.Seconds.Median * 1e3,7:F2} ms/step  {w.GBps,7:F2} GB/s [best {w.GBpsBest:F2}]  ratio {w.CopyRatio:F3}{(w.Bits == 4 ? (w.CopyRatio >= pr.TargetRatio ? "  met" : "  NOT met") : "")}");
+        }
+
+        sb.AppendLine();
         if (r.LiveTensorsLeaked != 0)
         {
             sb.AppendLine(s_inv, $"warning: {r.LiveTensorsLeaked} tensor handle(s) still alive after the benchmark");
