@@ -11,10 +11,13 @@ namespace Twa.Cli.Tests;
 /// skips) when redis-server is missing, naming `make deps`. <see cref="Dispose"/> kills it and removes the directory.</summary>
 public sealed class RedisProcess : IDisposable
 {
+    private readonly string? _password;
     private Process? _process;
 
-    public RedisProcess()
+    /// <param name="password">requirepass (null: none).</param>
+    public RedisProcess(string? password = null)
     {
+        _password = password;
         Directory.CreateDirectory(WorkDir);
         Port = FreePort();
         Start();
@@ -39,6 +42,12 @@ public sealed class RedisProcess : IDisposable
             info.ArgumentList.Add(a);
         }
 
+        if (_password is not null)
+        {
+            info.ArgumentList.Add("--requirepass");
+            info.ArgumentList.Add(_password);
+        }
+
         try
         {
             _process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start");
@@ -53,7 +62,7 @@ public sealed class RedisProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var clock = Stopwatch.StartNew();
-        while (Command("PING") is not "+PONG")
+        while (Command("PING") is not ("+PONG" or "-NOAUTH Authentication required."))
         {
             if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(20))
             {

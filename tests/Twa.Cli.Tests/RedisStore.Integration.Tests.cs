@@ -94,4 +94,24 @@ public sealed class RedisStoreIntegrationTests : IDisposable
         Assert.DoesNotContain("twa: worker", r.StdErr, StringComparison.Ordinal); // no worker was started
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed.TotalSeconds:F1} s");
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Train_PasswordFromEnvironment_RunsInProcessAndAWrongPasswordFailsNamingTheFix()
+    {
+        using var redis = new RedisProcess(password: "s3cret-pw");
+        var job = await TestJobs.WriteAsync(_dir.FullName, Data, "snapshots: {from: 0, to: 3}\n      optimizer: {lr: 1.0}");
+
+        var ok = await TwaProcess.RunAsync(s_runTimeout, new Dictionary<string, string> { ["TWA_REDIS_PASSWORD"] = "s3cret-pw" },
+            "train", job, "--out", Path.Combine(_dir.FullName, "password"), "--workers", "1", "--threads", "2", "--store", redis.Uri);
+        var wrong = await TwaProcess.RunAsync(s_runTimeout, new Dictionary<string, string> { ["TWA_REDIS_PASSWORD"] = "nope" },
+            "train", job, "--out", Path.Combine(_dir.FullName, "wrong"), "--workers", "2", "--store", redis.Uri.Replace("redis://", "redis://:s3cret-pw@", StringComparison.Ordinal));
+
+        Assert.True(ok.ExitCode == 0, ok.StdErr);
+        Assert.True(File.Exists(Path.Combine(_dir.FullName, "password", "metrics.json")));
+        Assert.False(Directory.Exists(Path.Combine(_dir.FullName, "password", "snapshots")));
+        Assert.Equal(7, wrong.ExitCode);
+        Assert.Contains("refused the credentials", wrong.StdErr, StringComparison.Ordinal);
+        Assert.Contains("TWA_REDIS_PASSWORD", wrong.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", wrong.StdErr, StringComparison.Ordinal);
+    }
 }
