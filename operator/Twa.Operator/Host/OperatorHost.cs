@@ -141,6 +141,7 @@ public sealed class OperatorHost : IDisposable
     public string MetricsText()
     {
         Metrics.SyncApiRequests(_client.Metrics.Snapshot());
+        Controller.UpdateFleetMetrics();
         return Metrics.Registry.Export();
     }
 

@@ -141,7 +141,23 @@ public sealed class MembershipStore : IDisposable
     private async Task<IDatabase> DatabaseAsync(RedisEndpoint endpoint)
     {
         var lazy = _connections.GetOrAdd(endpoint, e => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(e)));
-        var mux = await lazy.Value.ConfigureAwait(false);
+        ConnectionMultiplexer mux;
+        try
+        {
+            mux = await lazy.Value.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _connections.TryRemove(KeyValuePair.Create(endpoint, lazy)); // the next reconcile tries again
+            _metrics.RedisOperations.WithLabels("connect", "error").Inc();
+            if (e is RedisException)
+            {
+                throw;
+            }
+
+            throw new RedisException($"cannot connect to redis at {endpoint}: {e.Message}", e);
+        }
+
         if (!mux.IsConnected)
         {
             _metrics.RedisOperations.WithLabels("connect", "error").Inc();

@@ -87,10 +87,53 @@ public sealed class TwaJobController : IDisposable
     /// <paramref name="limit"/> while the queue is non-empty means the queue is wedged.</summary>
     public bool IsWedged(TimeSpan limit) => Queue.Depth > 0 && DateTimeOffset.UtcNow - Queue.LastTaken > limit && Volatile.Read(ref _busy) >= _options.Workers;
 
+    /// <summary>Sets <c>twa_jobs{state}</c> from the cache: Succeeded, Failed, Suspended, Running (Running=True) or
+    /// Pending (anything else).</summary>
+    public void UpdateFleetMetrics()
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal) { ["Pending"] = 0, ["Running"] = 0, ["Suspended"] = 0, ["Succeeded"] = 0, ["Failed"] = 0 };
+        foreach (var job in Jobs.Items)
+        {
+            counts[State(job)]++;
+        }
+
+        foreach (var (state, n) in counts)
+        {
+            _metrics.Jobs.WithLabels(state).Set(n);
+        }
+    }
+
     public void Dispose()
     {
         Queue.Dispose();
         _store.Dispose();
+    }
+
+    private static string State(TwaJobResource job)
+    {
+        var trueTypes = new HashSet<string>(StringComparer.Ordinal);
+        if (job.ExtensionData?.TryGetValue("status", out var status) == true && status.ValueKind == System.Text.Json.JsonValueKind.Object
+            && status.TryGetProperty("conditions", out var conditions) && conditions.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (var c in conditions.EnumerateArray())
+            {
+                if (c.ValueKind == System.Text.Json.JsonValueKind.Object && c.TryGetProperty("status", out var st) && st.ValueKind == System.Text.Json.JsonValueKind.String
+                    && st.GetString() == "True" && c.TryGetProperty("type", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    trueTypes.Add(t.GetString()!);
+                }
+            }
+        }
+
+        foreach (var state in (ReadOnlySpan<string>)["Succeeded", "Failed", "Suspended", "Running"])
+        {
+            if (trueTypes.Contains(state))
+            {
+                return state;
+            }
+        }
+
+        return "Pending";
     }
 
     private void OnPod(WatchEventType type, V1Pod pod)

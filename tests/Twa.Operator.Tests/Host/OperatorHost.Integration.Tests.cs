@@ -46,11 +46,17 @@ public sealed class OperatorHostIntegrationTests
         await Task.Delay(500);
         Assert.Equal(1, (int?)w.Job("life")!["status"]!["restarts"]!["failureRestarts"]);
 
-        // rank 0 reports completion
+        // back to 2, then rank 0 reports completion: Succeeded, and cleanPodPolicy Running deletes the other member
+        await w.Client.PatchScaleAsync<Twa.Operator.Runtime.TwaJobResource>("life", OperatorWorld.Ns, KubernetesPatch.Merge(new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 2 } }));
+        await w.WaitUntilAsync(() => w.Membership("life", uid) is { WorldSize: 2 } && w.ConditionIs("life", "Running", "True"), "2 members Ready", 60);
         var rank0 = w.Membership("life", uid)!.RankZero!.Pod;
         await w.TerminateAsync(rank0, 0, """{"result":"completed","message":"accuracy 0.91"}""");
         await w.WaitUntilAsync(() => w.ConditionIs("life", "Succeeded", "True", "TrainerCompleted"), "Succeeded/TrainerCompleted");
+        await w.WaitUntilAsync(() => w.Pods("life").All(p => p.Status?.Phase is "Succeeded" or "Failed"), "cleanPodPolicy Running: running pods deleted, finished ones kept");
+        Assert.Equal("Succeeded", w.Pods("life").Single(p => p.Metadata.Name == rank0).Status!.Phase);
+        Assert.Contains(w.Pods("life"), p => p.Status!.Phase == "Failed" && p.Metadata.Name == survivor); // failedPodHistoryLimit
         Assert.Contains(w.Events(), e => e.Reason == "TrainerCompleted" && e.InvolvedObject.Name == "life");
+        Assert.Equal(1, (int?)w.Job("life")!["status"]!["restarts"]!["failureRestarts"]);
     }
 
     [Fact(Timeout = 120_000)]
@@ -71,7 +77,8 @@ public sealed class OperatorHostIntegrationTests
         Assert.Contains("minReplicas", (string?)w.Condition("min-max", "Failed")!["message"], StringComparison.Ordinal);
         await w.WaitUntilAsync(() => w.ConditionIs("no-trainer", "Failed", "True", "InvalidSpec"), "no-trainer: InvalidSpec");
         Assert.Contains("trainer", (string?)w.Condition("no-trainer", "Failed")!["message"], StringComparison.Ordinal);
-        await w.WaitUntilAsync(() => w.Condition("out-of-range", "Failed") is not null || w.Condition("out-of-range", "ScalingLimited") is not null, "out-of-range: a condition");
+        await w.WaitUntilAsync(() => w.ConditionIs("out-of-range", "Failed", "True", "InvalidSpec"), "out-of-range: InvalidSpec");
+        Assert.Contains("9 is outside elastic [1, 4]", (string?)w.Condition("out-of-range", "Failed")!["message"], StringComparison.Ordinal);
         await w.WaitUntilAsync(() => w.ConditionIs("no-redis", "Running", "False", "StoreUnavailable"), "no-redis: Running=False/StoreUnavailable");
         await w.WaitUntilAsync(() => w.Membership("good", good) is { WorldSize: 2 } && w.ConditionIs("good", "Running", "True"), "the good job runs");
 
@@ -151,6 +158,7 @@ public sealed class OperatorHostIntegrationTests
         Assert.Contains("controller_runtime_reconcile_total{controller=\"twajob\"", text, StringComparison.Ordinal);
         Assert.Contains("twa_job_world_size{namespace=\"ml\",twajob=\"metered\"} 2", text, StringComparison.Ordinal);
         Assert.Contains("twa_operator_leader 1", text, StringComparison.Ordinal);
+        Assert.Contains("twa_jobs{state=\"Running\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("twa_operator_api_requests_total{verb=\"create\",resource=\"pods\",code=\"201\"}", text, StringComparison.Ordinal);
         Assert.Equal("ok\n", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/readyz")));
         Assert.Equal("ok\n", await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/healthz")));
