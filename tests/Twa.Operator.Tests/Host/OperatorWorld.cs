@@ -21,6 +21,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
     public const string Ns = "ml";
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(OperatorHost Host, CancellationTokenSource Cts, Task<int> Run)> _hosts = [];
+    private readonly Dictionary<OperatorHost, KubernetesClient> _hostClients = [];
     private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
     private Task? _kubelet;
 
@@ -56,6 +57,9 @@ internal sealed class OperatorWorld : IAsyncDisposable
 
     public IReadOnlyList<(OperatorHost Host, CancellationTokenSource Cts, Task<int> Run)> Hosts => _hosts;
 
+    /// <summary>The operator replica's own client (its request counts are the operator's alone).</summary>
+    public KubernetesClient ClientOf(OperatorHost host) => _hostClients[host];
+
     public static async Task<OperatorWorld> StartAsync()
     {
         var api = await FakeApiServer.StartAsync();
@@ -78,7 +82,9 @@ internal sealed class OperatorWorld : IAsyncDisposable
             RetryPeriod = TimeSpan.FromMilliseconds(500),
             LogLevel = LogLevel.Warn,
         };
-        var host = new OperatorHost(Client, settings, new OperatorLog(Log, LogLevel.Info));
+        var client = new KubernetesClient(Api.ClientConfiguration());
+        var host = new OperatorHost(client, settings, new OperatorLog(Log, LogLevel.Info));
+        _hostClients[host] = client;
         var cts = new CancellationTokenSource();
         _hosts.Add((host, cts, Task.Run(() => host.RunAsync(cts.Token))));
         return host;
@@ -212,6 +218,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
 
             h.Host.Dispose();
             h.Cts.Dispose();
+            _hostClients[h.Host].Dispose();
         }
 
         await _stop.CancelAsync();
@@ -256,6 +263,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
     private async Task KubeletPassAsync(CancellationToken ct)
     {
         var pods = Api.List(new Twa.Kubernetes.ResourceDescriptor("", "v1", "pods", "Pod"), Ns);
+        var records = new Dictionary<string, MembershipRecord?>(StringComparer.Ordinal);
         foreach (var p in pods)
         {
             var name = (string)p["metadata"]!["name"]!;
@@ -270,7 +278,12 @@ internal sealed class OperatorWorld : IAsyncDisposable
                 }
             }
 
-            var member = Membership(job, uid)?.Contains(name) == true;
+            if (!records.TryGetValue(uid, out var record))
+            {
+                records[uid] = record = Membership(job, uid);
+            }
+
+            var member = record?.Contains(name) == true;
             var ready = member ? "True" : "False";
             if ((string?)p["status"]?["phase"] == "Running"
                 && (string?)p["status"]?["conditions"]?[0]?["status"] == ready)
