@@ -31,6 +31,7 @@ public sealed class JobExecutor
     private readonly OperatorMetrics _metrics;
     private readonly OperatorLog _log;
     private readonly ConcurrentDictionary<string, string> _childHashes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Password, DateTimeOffset Read)> _passwords = new(StringComparer.Ordinal);
 
     public JobExecutor(KubernetesClient client, Informer<TwaJobResource> jobs, Informer<V1Pod> pods, MembershipStore store,
         TwaJobReconciler reconciler, ReconcilerOptions options, string? defaultRedisPassword, EventRecorder events,
@@ -47,6 +48,9 @@ public sealed class JobExecutor
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _log = log ?? throw new ArgumentNullException(nameof(log));
     }
+
+    /// <summary>How long a Redis password read from a job's Secret is reused (a rotated password is picked up after it).</summary>
+    public static TimeSpan PasswordCacheTime { get; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Reconciles the job <paramref name="key"/> (<c>namespace/name</c>); returns when to reconcile again
     /// (null = only on the next change).</summary>
@@ -277,6 +281,12 @@ public sealed class JobExecutor
             }
             else
             {
+                var cacheKey = $"{job.Namespace}/{reference.Name}/{reference.Key}";
+                if (_passwords.TryGetValue(cacheKey, out var cached) && DateTimeOffset.UtcNow - cached.Read < PasswordCacheTime)
+                {
+                    return new RedisEndpoint(redis.Address, redis.Database, redis.Tls, cached.Password);
+                }
+
                 try
                 {
                     var secret = await _client.TryGetAsync<V1Secret>(reference.Name, job.Namespace, ct).ConfigureAwait(false);
@@ -288,6 +298,7 @@ public sealed class JobExecutor
                     }
 
                     password = Encoding.UTF8.GetString(bytes!);
+                    _passwords[cacheKey] = (password, DateTimeOffset.UtcNow);
                 }
                 catch (KubernetesApiException e)
                 {

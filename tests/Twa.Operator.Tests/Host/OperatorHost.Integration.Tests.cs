@@ -83,6 +83,11 @@ public sealed class OperatorHostIntegrationTests
         await w.WaitUntilAsync(() => w.Membership("good", good) is { WorldSize: 2 } && w.ConditionIs("good", "Running", "True"), "the good job runs");
 
         Assert.Contains(w.Events(), e => e.InvolvedObject.Name == "unknown-field" && e.Reason == "InvalidSpec" && e.Type == "Warning");
+
+        // a failed bad job is settled: no status rewrites (its status reads back equal although its spec never binds)
+        var versions = new[] { "unknown-field", "min-max", "out-of-range", "no-trainer" }.ToDictionary(j => j, j => (string?)w.Job(j)!["metadata"]!["resourceVersion"]);
+        await Task.Delay(1500);
+        Assert.All(versions, kv => Assert.Equal(kv.Value, (string?)w.Job(kv.Key)!["metadata"]!["resourceVersion"]));
         Assert.Empty(w.Pods("unknown-field"));
         Assert.False(w.Hosts[0].Run.IsCompleted);
         Assert.NotNull(lost);
@@ -124,6 +129,33 @@ public sealed class OperatorHostIntegrationTests
         var active = w.Pods("ha").Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is "Running" or "Pending").ToList();
         Assert.Equal(2, active.Count);
         Assert.Equal(active.Count, active.Select(p => p.Metadata.Labels![TwaLabels.Ordinal]).Distinct().Count());
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_RedisWithPasswordSecret_PublishesWithThePasswordAndAMissingSecretIsStoreUnavailable()
+    {
+        await using var w = await OperatorWorld.StartAsync();
+        using var secured = new RedisProcess("s3cret");
+        w.StartHost("op-a");
+        await w.Client.CreateAsync(new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Metadata = new V1ObjectMeta { Name = "job-redis", Namespace = OperatorWorld.Ns },
+            StringData = new Dictionary<string, string> { ["password"] = "s3cret" },
+        });
+        string WithSecret(string yaml, string secret) => yaml
+            .Replace($"address: \"{w.Redis.Address}\"", $"address: \"{secured.Address}\"\n    passwordSecretRef: {{name: {secret}, key: password}}", StringComparison.Ordinal);
+        var uid = OperatorWorld.Uid(w.CreateJob("pw", replicas: 1, edit: y => WithSecret(y, "job-redis")));
+        w.CreateJob("pw-missing", replicas: 1, edit: y => WithSecret(y, "no-such-secret"));
+
+        // the simulated kubelet watches the other Redis, so members never turn Ready here: the published record is the proof
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{secured.Address},password=s3cret");
+        var key = WorkerPodBuilder.KeyPrefix(OperatorWorld.Ns, "pw", uid) + "membership";
+        await w.WaitUntilAsync(() => mux.GetDatabase().KeyExists(key), "generation 1 published to the password-protected Redis");
+        Assert.Equal(1, MembershipRecord.FromJson((await mux.GetDatabase().StringGetAsync(key)).ToString()).WorldSize);
+        Assert.False(w.ConditionIs("pw", "Running", "False", "StoreUnavailable"));
+        await w.WaitUntilAsync(() => w.ConditionIs("pw-missing", "Running", "False", "StoreUnavailable"), "missing Secret: StoreUnavailable");
     }
 
     [Fact(Timeout = 120_000)]

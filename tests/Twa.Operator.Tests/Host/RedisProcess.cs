@@ -11,7 +11,7 @@ internal sealed class RedisProcess : IDisposable
 {
     private readonly Process _process;
 
-    public RedisProcess()
+    public RedisProcess(string? password = null)
     {
         Directory.CreateDirectory(WorkDir);
         Port = FreePort();
@@ -19,6 +19,12 @@ internal sealed class RedisProcess : IDisposable
         foreach (var a in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", WorkDir, "--save", "", "--appendonly", "no" })
         {
             info.ArgumentList.Add(a);
+        }
+
+        if (password is not null)
+        {
+            info.ArgumentList.Add("--requirepass");
+            info.ArgumentList.Add(password);
         }
 
         try
