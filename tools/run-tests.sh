@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution (already built) and prints one summary line
 # "tests: N passed, N failed, N skipped". Exit status is dotnet test's.
+# Test projects run one after another (-m:1): several hold multi-process and timing tests (c10d
+# timeouts, elastic resizes) that must not compete with each other for the 2 cores.
 set -uo pipefail
 config="${1:-Release}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -8,7 +10,7 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
 cd "$root"
-dotnet test TwaOperator.sln -c "$config" --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+dotnet test TwaOperator.sln -c "$config" --no-build -nologo -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 sum() { grep -Eo "$1: +[0-9]+" "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}'; }

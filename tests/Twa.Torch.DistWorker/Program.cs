@@ -20,6 +20,14 @@ public static class Program
                 Output.Line("STORE_PORT", store.Port);
             }
 
+            // Every rank arrives before the group forms: Gloo connects its mesh within the short collective
+            // timeout, so on a loaded machine a rank still starting up must not eat into it.
+            if (store.Add("arrived", 1) == o.Size)
+            {
+                store.Set("all-arrived", [1]);
+            }
+
+            store.Get("all-arrived");
             using var group = ProcessGroup.Create(
                 store, o.Rank, o.Size, Backend.Gloo, TimeSpan.FromMilliseconds(o.TimeoutMs), WorkerOptions.Host);
             Output.Line("JOINED", o.Rank, o.Size);
