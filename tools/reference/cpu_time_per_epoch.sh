@@ -13,7 +13,7 @@ for rep in 1 2; do
     rm -rf "$tmp/ct-ours"
     t=$( { time "$root/bin/twa" train "$tmp/base-$e.yaml" --out "$tmp/ct-ours" --seed 1 --threads 1 > /dev/null 2>&1; } 2>&1 )
     echo "rep $rep ours epochs $e $t load $(cut -d' ' -f1 /proc/loadavg)" >> "$out"
-    t=$( { time /usr/bin/python3 "$root/tools"/reference/fashion_mnist_lenet_twa.py --seed 1 --threads 1 --epochs $e --twa-epochs 0 --out "$tmp/ct-py.json" > /dev/null 2>&1; } 2>&1 )
+    t=$( { time /usr/bin/python3 "$root/tools"/reference/fashion_mnist_lenet_twa.py --seed 1 --threads 1 --epochs $e --twa-epochs 0 --snap-to $((e + 1)) --out "$tmp/ct-py.json" > /dev/null 2>&1; } 2>&1 )
     echo "rep $rep py epochs $e $t load $(cut -d' ' -f1 /proc/loadavg)" >> "$out"
   done
 done

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Wall-clock seconds per base epoch (training loop only; both sides time the epoch before its test evaluation),
+# ours vs the PyTorch reference, 2 threads each, in interleaved pairs on an otherwise idle machine.
+# Usage: tools/reference/epoch_time_pairs.sh OUTDIR [PAIRS] [EPOCHS]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="$1"; pairs="${2:-3}"; epochs="${3:-3}"
+mkdir -p "$out"
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+sed "s/epochs: 10/epochs: $epochs/; s/milestones: \[5, 8\]/milestones: [$epochs]/" "$root/examples/fashion-mnist-lenet.yaml" \
+  | awk '/^    twa:/ {skip=1} skip && /^    baselines/ {skip=0; next} !skip' > "$tmp/base.yaml"
+for p in $(seq 1 "$pairs"); do
+  echo "pair $p ours start $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.log"
+  "$root/bin/twa" train "$tmp/base.yaml" --out "$tmp/ours-$p" --seed 1 --threads 2 > /dev/null 2>&1
+  cp "$tmp/ours-$p/history.csv" "$out/ours-pair$p.csv"
+  echo "pair $p py start $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.log"
+  /usr/bin/python3 "$root/tools/reference/fashion_mnist_lenet_twa.py" --seed 1 --threads 2 --epochs "$epochs" --twa-epochs 0 --snap-to $((epochs + 1)) \
+    --out "$out/py-pair$p.json" > /dev/null 2>&1
+done
+/usr/bin/python3 - "$out" "$pairs" <<'PY'
+import csv, json, statistics, sys
+out, pairs = sys.argv[1], int(sys.argv[2])
+ours, py = [], []
+for p in range(1, pairs + 1):
+    ours += [float(r["seconds"]) for r in csv.DictReader(open(f"{out}/ours-pair{p}.csv")) if r["phase"] == "base"][1:]
+    py += json.load(open(f"{out}/py-pair{p}.json"))["base_epoch_seconds"][1:]
+o, q = statistics.median(ours), statistics.median(py)
+print(f"epochs after the first: ours median {o:.3f} s (n={len(ours)}), PyTorch median {q:.3f} s (n={len(py)}), ratio {o / q:.3f}")
+print(f"means: ours {statistics.mean(ours):.3f} s, PyTorch {statistics.mean(py):.3f} s, ratio {statistics.mean(ours) / statistics.mean(py):.3f}")
+PY
