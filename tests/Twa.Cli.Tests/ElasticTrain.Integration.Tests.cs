@@ -113,34 +113,47 @@ public sealed partial class ElasticTrainIntegrationTests(ElasticJob job, ITestOu
     [Fact(Timeout = 600_000)]
     public async Task Train_WorkerKilledMidBaseTraining_ResumesAfterTheCommittedEpochAndFinishes()
     {
-        var output = Out("killed-base");
         var reference = job.Reference;
 
-        var run = TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", output, "--workers", "3");
-        var state = Path.Combine(output, "state", "base", "LATEST"); // committed after base epoch 1 of 2
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(state) && !run.IsCompleted && clock.Elapsed < s_runTimeout)
+        // Base epoch 2 of this tiny job lasts tens of milliseconds, so the kill (sent as soon as epoch 1 is committed)
+        // can land after base training ended. Every attempt must still finish correctly; the run repeats until one
+        // kill has landed inside base epoch 2, which is what this test is about.
+        const int attempts = 4;
+        var landedInBase = false;
+        for (var attempt = 1; attempt <= attempts && !landedInBase; attempt++)
         {
-            await Task.Delay(10);
+            var output = Out($"killed-base-{attempt}");
+            var run = TwaProcess.RunAsync(s_runTimeout, null, "train", job.JobFile, "--out", output, "--workers", "3");
+            var state = Path.Combine(output, "state", "base", "LATEST"); // committed after base epoch 1 of 2
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(state) && !run.IsCompleted && clock.Elapsed < s_runTimeout)
+            {
+                await Task.Delay(5);
+            }
+
+            var killed = KillWorker(output, 2);
+            var r = await run;
+
+            Assert.True(killed, "worker 2 was not found running");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            Assert.Contains("worker 2 was lost", r.StdErr, StringComparison.Ordinal);
+            var metrics = await MetricsAsync(output);
+            var difference = TestJobs.RelativeDifference(TestJobs.Coefficients(reference), TestJobs.Coefficients(metrics));
+            _output.WriteLine($"attempt {attempt}: killed after the epoch-1 commit: relative coefficient difference {difference:E2}");
+            Assert.True(difference < 1e-4, $"relative coefficient difference {difference:E2}");
+            Assert.InRange(metrics["final"]!["test_accuracy"]!.GetValue<double>(),
+                reference["final"]!["test_accuracy"]!.GetValue<double>() - 0.02, reference["final"]!["test_accuracy"]!.GetValue<double>() + 0.02);
+            Assert.Equal(5, File.ReadAllLines(Path.Combine(output, "history.csv")).Length); // header + 2 base + 2 twa
+            landedInBase = r.StdErr.Contains("base: resuming after epoch 1", StringComparison.Ordinal);
+            if (!landedInBase)
+            {
+                _output.WriteLine($"attempt {attempt}: the kill landed after base training; retrying");
+            }
         }
 
-        var killed = KillWorker(output, 2);
-        var r = await run;
-
-        Assert.True(killed, "worker 2 was not found running");
-        Assert.True(r.ExitCode == 0, r.StdErr);
-        Assert.Contains("worker 2 was lost", r.StdErr, StringComparison.Ordinal);
-        Assert.Contains("base: resuming after epoch 1", r.StdErr, StringComparison.Ordinal);
-        var metrics = await MetricsAsync(output);
-        var difference = TestJobs.RelativeDifference(TestJobs.Coefficients(reference), TestJobs.Coefficients(metrics));
-        _output.WriteLine($"killed mid-base: relative coefficient difference {difference:E2}");
-        Assert.True(difference < 1e-4, $"relative coefficient difference {difference:E2}");
-        Assert.InRange(metrics["final"]!["test_accuracy"]!.GetValue<double>(),
-            reference["final"]!["test_accuracy"]!.GetValue<double>() - 0.02, reference["final"]!["test_accuracy"]!.GetValue<double>() + 0.02);
-        Assert.Equal(5, File.ReadAllLines(Path.Combine(output, "history.csv")).Length); // header + 2 base + 2 twa
+        Assert.True(landedInBase, $"in {attempts} attempts the kill never landed inside base epoch 2 ('base: resuming after epoch 1' never logged)");
     }
 
-    /// <summary>SIGKILLs the `twa worker --ordinal N` process of this output directory (found through /proc).</summary>
     private static bool KillWorker(string output, int ordinal)
     {
         foreach (var dir in Directory.GetDirectories("/proc"))
