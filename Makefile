@@ -14,11 +14,13 @@ export DOTNET_NOLOGO := 1
 
 .PHONY: deps build test run bench clean
 
-## deps: install the Debian packages the build and tests use (skipped when all are present)
+## deps: install the Debian packages the build and tests use (skipped when all are present); kubectl (for the
+## CRD test) from Debian's kubernetes-client only when no kubectl is on PATH, so a newer one is kept
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"; \
 	if [ -z "$$missing" ]; then echo "deps: all present"; exit 0; fi; \
 	echo "deps: installing$$missing"; \
 	sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
