@@ -105,6 +105,9 @@ internal sealed partial class RankMetrics : IRunObserver
 
     public void StateCommitted(string slot) => Metrics.LastCommitTimestamp.SetToCurrentTime();
 
+    /// <summary>The worker loop is alive (called while it waits for a generation or for the other members).</summary>
+    public void Heartbeat() => Beat();
+
     private void Beat() => Interlocked.Exchange(ref _heartbeat, Stopwatch.GetTimestamp());
 
     private void FoldCollectives()

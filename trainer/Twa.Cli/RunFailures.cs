@@ -20,39 +20,29 @@ internal static class RunFailures
     /// <paramref name="who"/> (e.g. "rank 2: ") when given.</summary>
     public static int Guard(Func<int> body, string who = "")
     {
+        ArgumentNullException.ThrowIfNull(body);
         try
         {
             return body();
         }
-        catch (JobFileException e)
+        catch (Exception e) when (Classify(e, who) is { } failure)
         {
-            return Fail(2, who + e.Message);
-        }
-        catch (FormatException e)
-        {
-            return Fail(2, who + e.Message);
-        }
-        catch (StoreUnavailableException e)
-        {
-            return Fail(StoreUnavailable, who + OneLine(e.Message));
-        }
-        catch (Exception e) when (e is DatasetException or SnapshotNotFoundException)
-        {
-            return Fail(4, who + e.Message);
-        }
-        catch (TrainingDivergedException e)
-        {
-            return Fail(5, who + e.Message);
-        }
-        catch (Exception e) when (e is DistributedException or TimeoutException)
-        {
-            return Fail(PeerLost, $"{who}a peer rank was lost or a collective timed out: {OneLine(e.Message)}");
-        }
-        catch (Exception e) when (e is TorchException or NotSupportedException or InvalidOperationException or ArgumentException or IOException)
-        {
-            return Fail(1, who + e.Message);
+            return Fail(failure.Code, failure.Message);
         }
     }
+
+    /// <summary>The exit code and one-line message of a failure, or null for an exception that is a bug (left to
+    /// crash with its stack trace).</summary>
+    public static (int Code, string Message)? Classify(Exception e, string who = "") => e switch
+    {
+        JobFileException or FormatException => (2, who + e.Message),
+        StoreUnavailableException => (StoreUnavailable, who + OneLine(e.Message)),
+        DatasetException or SnapshotNotFoundException => (4, who + e.Message),
+        TrainingDivergedException => (5, who + e.Message),
+        DistributedException or TimeoutException => (PeerLost, $"{who}a peer rank was lost or a collective timed out: {OneLine(e.Message)}"),
+        TorchException or NotSupportedException or InvalidOperationException or ArgumentException or IOException => (1, who + e.Message),
+        _ => null,
+    };
 
     public static int Fail(int code, string message)
     {

@@ -33,6 +33,9 @@ internal sealed class RunStores : IDisposable
 
     public bool IsRedis => _redis is not null;
 
+    /// <summary>The Redis connection (membership of a worker pod); null for local stores.</summary>
+    public RedisConnection? Connection => _redis?.Redis;
+
     /// <summary>True when <paramref name="store"/> names Redis rather than a directory.</summary>
     public static bool IsRedisUri(string? store) => store is not null && StoreUri.Parse(store).IsRedis;
 

@@ -1,3 +1,5 @@
+using Twa.Jobs.Operator;
+
 namespace Twa.Operator.Reconcile;
 
 /// <summary>Everything the reconciler looks at for one TwaJob, gathered by the caller (informer caches and one

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using StackExchange.Redis;
+using Twa.Jobs.Operator;
 using Twa.Operator.Reconcile;
 
 namespace Twa.Operator.Runtime;
@@ -43,10 +44,10 @@ public sealed class MembershipStore : IDisposable
     public TimeSpan OperationTimeout { get; }
 
     /// <summary>The record key of a job: <c>&lt;prefix&gt;membership</c>.</summary>
-    public static string RecordKey(string prefix) => prefix + "membership";
+    public static string RecordKey(string prefix) => MembershipKeys.Record(prefix);
 
     /// <summary>The channel announcing new generations: <c>&lt;prefix&gt;membership:changed</c>.</summary>
-    public static string ChannelName(string prefix) => prefix + "membership:changed";
+    public static string ChannelName(string prefix) => MembershipKeys.Channel(prefix);
 
     /// <summary>Reads the record under <paramref name="prefix"/>; null when none is stored.</summary>
     /// <exception cref="RedisException">Redis unreachable or failing.</exception>

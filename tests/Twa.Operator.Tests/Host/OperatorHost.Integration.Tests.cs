@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Twa.Jobs.Operator;
 using Twa.Kubernetes.Client;
 using Twa.Kubernetes.Models;
 using Twa.Kubernetes.Testing;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using StackExchange.Redis;
+using Twa.Jobs.Operator;
 using Twa.Kubernetes.Client;
 using Twa.Kubernetes.Models;
 using Twa.Kubernetes.Testing;

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using Twa.Jobs.Operator;
 using Twa.Operator.Reconcile;
 using Twa.Operator.Runtime;
 using Twa.Operator.Tests.Host;

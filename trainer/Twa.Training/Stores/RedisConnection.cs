@@ -182,6 +182,9 @@ public sealed class RedisConnection : IDisposable
         });
     }
 
+    /// <summary>The pub/sub side of the connection (membership change notifications).</summary>
+    public ISubscriber Subscriber => _mux.GetSubscriber();
+
     public void Dispose() => _mux.Dispose();
 
     /// <summary>True for failures worth retrying: lost or missing connection, timeouts, and server replies that mean

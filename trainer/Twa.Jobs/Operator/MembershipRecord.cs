@@ -1,8 +1,7 @@
-using Twa.Jobs.Operator;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Twa.Operator.Reconcile;
+namespace Twa.Jobs.Operator;
 
 /// <summary>The membership record of OPERATOR.md 3.3, stored in Redis at <c>twa:{ns}:{job}:{uid}:membership</c>:
 /// an ordered member list with dense ranks (sorted by ordinal) and the generation's store endpoint. Written only with
