@@ -56,7 +56,9 @@ internal static class WorkerCommand
         {
             if (ordinal < 0)
             {
-                return RunFailures.Fail(2, $"--ordinal {ordinalOption?.ToString(CultureInfo.InvariantCulture) ?? "(missing)"}: local mode needs an ordinal >= 0");
+                return RunFailures.Fail(2, ordinalOption is { } o
+                    ? $"--ordinal {o.ToString(CultureInfo.InvariantCulture)}: the ordinal must be >= 0"
+                    : "--ordinal is required with --rendezvous (the worker's stable identity, >= 0)");
             }
 
             if (timeoutSeconds < 1 || rendezvousTimeoutSeconds < 1)

@@ -40,6 +40,9 @@ public sealed record OperatorSettings
 
     public int Workers { get; init; } = 4;
 
+    /// <summary>First of the 8 ports the workers' rotating c10d stores use (TWA_OPERATOR_DIST_BASE_PORT).</summary>
+    public int DistBasePort { get; init; } = new ReconcilerOptions().DistBasePort;
+
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Lease timings (OPERATOR.md 3.1: 15/10/2 s).</summary>
@@ -71,6 +74,7 @@ public sealed record OperatorSettings
             DefaultRedisSecret = Get("DEFAULT_REDIS_SECRET"),
             DefaultRedisPassword = Get("DEFAULT_REDIS_PASSWORD"),
             Workers = Int("WORKERS", Get("WORKERS"), s.Workers, 1, 256),
+            DistBasePort = Int("DIST_BASE_PORT", Get("DIST_BASE_PORT"), s.DistBasePort, 1, 65535 - 7),
             ResyncPeriod = TimeSpan.FromSeconds(Int("RESYNC_SECONDS", Get("RESYNC_SECONDS"), (int)s.ResyncPeriod.TotalSeconds, 1, 86400)),
         };
     }
@@ -86,6 +90,7 @@ public sealed record OperatorSettings
         Reconciler = new ReconcilerOptions
         {
             DefaultTrainerImage = TrainerImage,
+            DistBasePort = DistBasePort,
             DefaultRedis = DefaultRedisAddress is null ? null : new RedisSpec
             {
                 Address = DefaultRedisAddress,
