@@ -15,7 +15,7 @@ namespace Twa.Operator.Tests.Host;
 /// A fake API server, a real redis-server, operator hosts running in-process against them, and a small kubelet
 /// simulator: pods the operator creates become Running with the trainer started, members of the current Redis
 /// generation become Ready, others not; tests terminate pods with exit codes and termination messages. The trainer
-/// itself is simulated here (the real `twa worker` end-to-end test comes later).
+/// itself is simulated here; tests/Twa.EndToEnd.Tests runs the pods as real `twa worker` processes.
 /// </summary>
 internal sealed class OperatorWorld : IAsyncDisposable
 {
