@@ -48,9 +48,12 @@ test: build
 run: build
 	bin/twa train examples/fashion-mnist-lenet.yaml --out runs/latest
 
-## bench: benchmarks (figures as ratios against baselines measured in the same run)
+## bench: benchmarks (figures as ratios against baselines measured in the same run), then the operator's
+## reconcile-loop cost (200 TwaJobs x 4 pods against the fake API server) into bench-results/operator.txt
 bench: build
 	bin/twa bench --out bench-results/bench.json
+	set -o pipefail; $(DOTNET) test tests/Twa.Operator.Tests/Twa.Operator.Tests.csproj -c $(CONFIG) --no-build -nologo \
+	  --filter Category=Bench --logger "console;verbosity=detailed" | grep -o 'bench.operator .*' | tee bench-results/operator.txt
 
 clean:
 	rm -rf build bin bench-results
