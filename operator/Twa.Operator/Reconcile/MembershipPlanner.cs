@@ -4,7 +4,7 @@ using Twa.Jobs.Operator;
 namespace Twa.Operator.Reconcile;
 
 /// <summary>Steps 9-10 of the reconcile (OPERATOR.md 3.3): pending timeouts, drain victims (Pending, then NotReady,
-/// then highest ordinals), candidates (healthy members + started standbys - victims), the decision to publish
+/// then highest ordinals), candidates (healthy members + started, not-Ready standbys - victims), the decision to publish
 /// generation G+1 (a failure bypasses the cooldown; a planned change waits for starting pods and the cooldown; never
 /// below minReplicas), deletions after drain, failed-pod history, and pod creation at the lowest free ordinal after
 /// the replacement backoff. Thread-safe (no state).</summary>
@@ -48,8 +48,10 @@ internal static class MembershipPlanner
             .ThenByDescending(p => p.Ordinal)
             .Take(Math.Max(0, active.Count - run.Target))
             .ToHashSet();
+        // A standby is started and not Ready; a Ready non-member is a member of an earlier generation (drained or
+        // removed) that has not exited yet: it is leaving and never a candidate.
         var candidates = healthyMembers
-            .Concat(active.Where(p => !IsMember(p) && p.Started && p.Phase == PodPhase.Running))
+            .Concat(active.Where(p => !IsMember(p) && p.Started && p.Phase == PodPhase.Running && !p.Ready))
             .Where(p => !victims.Contains(p))
             .OrderBy(p => p.Ordinal)
             .ToList();

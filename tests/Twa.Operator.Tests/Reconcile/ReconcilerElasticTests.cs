@@ -119,6 +119,35 @@ public sealed class ReconcilerElasticTests
     }
 
     [Fact]
+    public void Reconcile_MemberFailsWhileDrainedPodStillReady_DrainedPodIsNoCandidateAndAReplacementJoins()
+    {
+        // Seen in the end-to-end test: a scale-down to 1 drains worker-1, the last member fails before worker-1's
+        // exit is observed. worker-1 still shows Ready from the generation it left; it is leaving, not a standby.
+        var w = new JobWorld(Jobs.Elastic(replicas: 2));
+        w.Settle();
+        w.Clock.Advance(120);
+        w.SetSpec(s => s with { Replicas = 1 });
+        Assert.Equal(["demo-worker-0"], w.Reconcile().Publish!.Members.Select(m => m.Pod));
+        Assert.True(w.Pods["demo-worker-1"].Ready);
+        w.Exit("demo-worker-0", 137);
+
+        var a = w.Reconcile();
+
+        Assert.Null(a.Publish);
+        Assert.Equal(R.WaitingForMinReplicas, w.Condition(C.Running).Reason);
+        Assert.Equal(1, w.Restarts.FailureRestarts);
+
+        w.Exit("demo-worker-1", 0, """{"result":"removed"}""");
+        w.Clock.Advance(10);
+        var created = w.Reconcile().CreatePods.Select(p => p.Name).ToList();
+        Assert.Single(created);
+        w.Start(created[0]);
+        var b = w.Reconcile();
+        Assert.Equal([created[0]], b.Publish!.Members.Select(m => m.Pod));
+        Assert.Equal(1, w.Restarts.FailureRestarts);
+    }
+
+    [Fact]
     public void Reconcile_RedisAheadOfLostStatusWrite_ResyncsSummaryWithoutRepublishing()
     {
         var w = new JobWorld(Jobs.Elastic(replicas: 2));
