@@ -141,7 +141,8 @@ public sealed class OperatorEndToEndIntegrationTests(ITestOutputHelper output)
 
             Assert.Equal(1, (int?)status["restarts"]?["failureRestarts"]);
             Assert.True((int?)status["restarts"]?["plannedReconfigurations"] >= 2, "2 -> 3 and 3 -> 1 are planned reconfigurations");
-            Assert.True(Record()!.Generation >= 5, $"generations: 1 (2 members), 3, 1, without the victim, with the replacement; got {Record()!.Generation}");
+            // Generations: 2 members, 3, 1, then the replacement (no member-less generation while waiting for it).
+            Assert.True(Record()!.Generation >= 4, $"at least 4 generations; got {Record()!.Generation}");
             Assert.Equal("True", (string?)Condition(api, "Succeeded")?["status"]);
             Assert.NotEqual("True", (string?)Condition(api, "Failed")?["status"]);
             var events = api.List(new ResourceDescriptor("", "v1", "events", "Event"), Ns).Select(e => (string?)e["reason"]).ToList();
