@@ -159,6 +159,11 @@ public sealed class OperatorEndToEndIntegrationTests(ITestOutputHelper output)
             Assert.True(exits.Count(e => e.ExitCode == 0) >= 3, "two removed members and rank 0 exit 0");
             var removed = api.List(Pods, Ns).Where(p => ((string?)p["status"]?["containerStatuses"]?[0]?["state"]?["terminated"]?["message"])?.Contains("\"removed\"", StringComparison.Ordinal) == true).ToList();
             output.WriteLine($"pods with a 'removed' termination message still listed: {removed.Count}");
+            foreach (var line in kubelet.AllLogs(100_000).Split('\n').Where(l => l.Contains("s after it was published", StringComparison.Ordinal)))
+            {
+                output.WriteLine(line.Trim()); // time from each generation's publication to its first step (rank 0)
+            }
+
             output.WriteLine($"wall time from apply to Succeeded: {clock.Elapsed.TotalSeconds:F0} s");
         }
         finally
