@@ -24,6 +24,7 @@ public sealed partial class OperatorSettingsTests
             ["TWA_OPERATOR_DEFAULT_REDIS_ADDRESS"] = "redis.twa-system.svc:6379",
             ["TWA_OPERATOR_DEFAULT_REDIS_SECRET"] = "twa-redis",
             ["TWA_OPERATOR_DEFAULT_REDIS_PASSWORD"] = "pw",
+            ["TWA_OPERATOR_DIST_BASE_PORT"] = "31000",
         };
         Assert.Subset(env.Keys.ToHashSet(), chartNames);
 
@@ -40,6 +41,7 @@ public sealed partial class OperatorSettingsTests
         Assert.Equal("twa-redis", o.Reconciler.DefaultRedis.PasswordSecretRef!.Name);
         Assert.Equal("pw", o.DefaultRedisPassword);
         Assert.Equal(["ml", "research"], o.Namespaces);
+        Assert.Equal(31000, o.Reconciler.DistBasePort);
     }
 
     [Fact]
@@ -49,6 +51,8 @@ public sealed partial class OperatorSettingsTests
         Assert.Contains("TWA_OPERATOR_HTTP_PORT", e.Message, StringComparison.Ordinal);
         e = Assert.Throws<ArgumentException>(() => OperatorSettings.FromEnvironment(k => k == "TWA_OPERATOR_LEADER_ELECTION" ? "maybe" : null));
         Assert.Contains("TWA_OPERATOR_LEADER_ELECTION", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => OperatorSettings.FromEnvironment(k => k == "TWA_OPERATOR_DIST_BASE_PORT" ? "65530" : null));
+        Assert.Contains("TWA_OPERATOR_DIST_BASE_PORT", e.Message, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"name: (TWA_OPERATOR_[A-Z_]+)")]
