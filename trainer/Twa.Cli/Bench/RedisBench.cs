@@ -124,10 +124,12 @@ internal static class RedisBench
         var b = r.Baseline;
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"(f) redis snapshot store vs redis-benchmark on the same server ({r.RedisVersion}, {r.Endpoint}), MB/s (1e6 B), medians of {r.Reps} store reps and {r.Rounds} interleaved redis-benchmark runs; load avg {r.LoadAverage1m:F1} -> {r.LoadAverage1mAtEnd:F1}");
-        sb.AppendLine(inv, $"    store save   {r.SnapshotBytes >> 20} MiB in {r.ChunkBytes >> 20} MiB chunks, {b.WritePipeline} HSET in flight     {r.WriteMBps,8:F0}   redis-benchmark SET -P {b.WritePipeline}  {b.SetMBps,8:F0}   ratio {r.WriteRatio:F2}");
-        sb.AppendLine(inv, $"    store read   whole, into a preallocated tensor, {b.ReadPipeline} HGET in flight {r.ReadMBps,8:F0}   redis-benchmark GET -P {b.ReadPipeline}  {b.GetMBps,8:F0}   ratio {r.ReadRatio:F2}");
-        sb.AppendLine(inv, $"    store read   whole, into a new tensor                    {r.ReadNewMBps,8:F0}                                   ratio {r.ReadNewRatio:F2}");
-        sb.AppendLine(inv, $"    store read   one rank's 1/4 columns, preallocated        {r.ShardReadMBps,8:F0}");
+        var save = $"save {r.SnapshotBytes >> 20} MiB in {r.ChunkBytes >> 20} MiB chunks, {b.WritePipeline} HSET in flight";
+        var read = $"read whole, into a preallocated tensor, {b.ReadPipeline} HGET in flight";
+        sb.AppendLine(inv, $"    store {save,-60} {r.WriteMBps,6:F0}   redis-benchmark SET -P {b.WritePipeline,-2} {b.SetMBps,6:F0}   ratio {r.WriteRatio:F2}");
+        sb.AppendLine(inv, $"    store {read,-60} {r.ReadMBps,6:F0}   redis-benchmark GET -P {b.ReadPipeline,-2} {b.GetMBps,6:F0}   ratio {r.ReadRatio:F2}");
+        sb.AppendLine(inv, $"    store {"read whole, into a new tensor (fresh pages)",-60} {r.ReadNewMBps,6:F0}   {"(vs the same GET)",-32}   ratio {r.ReadNewRatio:F2}");
+        sb.AppendLine(inv, $"    store {"read one rank's 1/4 columns, preallocated",-60} {r.ShardReadMBps,6:F0}");
         sb.AppendLine(inv, $"    like for like: {b.ValueBytes >> 20} MiB values (the chunk size), {b.Clients} connection, the store's request windows; baseline: {b.Command}");
         sb.AppendLine(inv, $"    target ratio >= {r.TargetRatio:F2}: save {(r.WriteRatio >= r.TargetRatio ? "met" : "missed")}, read {(r.ReadRatio >= r.TargetRatio ? "met" : "missed")}");
         sb.Append(inv, $"JSON: {jsonPath}");
