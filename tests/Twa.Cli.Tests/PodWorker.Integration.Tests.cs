@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using StackExchange.Redis;
 using Twa.Jobs.Operator;
+using Twa.Testing.Redis;
 using Xunit.Abstractions;
 
 namespace Twa.Cli.Tests;
@@ -18,7 +19,7 @@ public sealed class PodWorkerIntegrationTests(ElasticJob job, ITestOutputHelper 
     private const string JobName = "workers"; // the name in the fixture's job file
     private static readonly TimeSpan s_runTimeout = TimeSpan.FromSeconds(300);
 
-    private static Dictionary<string, string> PodEnv(string uid, int ordinal, RedisProcess redis, string terminationLog) => new()
+    private static Dictionary<string, string> PodEnv(string uid, int ordinal, RedisTestServer redis, string terminationLog) => new()
     {
         ["TWA_JOB_NAME"] = JobName,
         ["TWA_JOB_NAMESPACE"] = Ns,
@@ -58,7 +59,7 @@ public sealed class PodWorkerIntegrationTests(ElasticJob job, ITestOutputHelper 
     [Fact(Timeout = 600_000)]
     public async Task Worker_PodsFollowRedisGenerations_RemovedMemberExitsAndRankZeroCompletesWithTheUnresizedCoefficients()
     {
-        using var redis = new RedisProcess();
+        using var redis = new RedisTestServer();
         using var mux = await ConnectionMultiplexer.ConnectAsync(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{redis.Port},allowAdmin=true"));
         var db = mux.GetDatabase();
         var uid = Guid.NewGuid().ToString("N");
@@ -67,7 +68,7 @@ public sealed class PodWorkerIntegrationTests(ElasticJob job, ITestOutputHelper 
         string Log(int o) => Path.Combine(dir, $"termination-{o}.json");
 
         // A stale record of another job under this prefix must be ignored (the workers stay standby).
-        Publish(db, uid, Record("someone-else", 7, RedisProcess.FreePort(), "ScaleUp", 0, 1));
+        Publish(db, uid, Record("someone-else", 7, RedisTestServer.FreePort(), "ScaleUp", 0, 1));
         var workers = Enumerable.Range(0, 2).Select(o => TwaProcess.RunAsync(s_runTimeout, PodEnv(uid, o, redis, Log(o)),
             "worker", "--job", job.JobFile, "--out", Path.Combine(dir, $"out-{o}"))).ToArray();
         // Wait until both workers are connected to Redis, then for more than one poll period of their watchers.
@@ -81,7 +82,7 @@ public sealed class PodWorkerIntegrationTests(ElasticJob job, ITestOutputHelper 
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.All(workers, w => Assert.False(w.IsCompleted));
-        Publish(db, uid, Record(uid, 1, RedisProcess.FreePort(), "ScaleUp", 0, 1));
+        Publish(db, uid, Record(uid, 1, RedisTestServer.FreePort(), "ScaleUp", 0, 1));
 
         // Scale down to ordinal 0 once TWA committed (mid-TWA).
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -92,7 +93,7 @@ public sealed class PodWorkerIntegrationTests(ElasticJob job, ITestOutputHelper 
         }
 
         Assert.True(db.KeyExists(MembershipKeys.Joined(prefix, 1, 0)) && db.KeyExists(MembershipKeys.Joined(prefix, 1, 1)), "both ranks marked their join of generation 1");
-        Publish(db, uid, Record(uid, 2, RedisProcess.FreePort(), "ScaleDown", 0));
+        Publish(db, uid, Record(uid, 2, RedisTestServer.FreePort(), "ScaleDown", 0));
         var results = await Task.WhenAll(workers);
         foreach (var (r, o) in results.Select((r, o) => (r, o)))
         {
@@ -122,7 +123,7 @@ public sealed class PodWorkerIntegrationTests(ElasticJob job, ITestOutputHelper 
     [Fact(Timeout = 120_000)]
     public async Task Worker_PodEnvWithoutKeyPrefix_ExitsThreeWithTerminationMessageNamingIt()
     {
-        using var redis = new RedisProcess();
+        using var redis = new RedisTestServer();
         var dir = Directory.CreateTempSubdirectory("twa-pods-").FullName;
         var log = Path.Combine(dir, "termination.json");
         var env = PodEnv("u1", 0, redis, log);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Twa.Testing.Redis;
 using Xunit.Abstractions;
 
 namespace Twa.Cli.Tests;
@@ -34,7 +35,7 @@ public sealed class RedisStoreIntegrationTests : IDisposable
     [Fact(Timeout = 600_000)]
     public async Task Train_TwoWorkersRedisKilledAndRestartedMidTwa_PausesResumesAndMatchesTheLocalStore()
     {
-        using var redis = new RedisProcess();
+        using var redis = RedisTestServer.StartAppendOnly();
         var job = await JobAsync();
         var local = Path.Combine(_dir.FullName, "local");
         var reference = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", local, "--workers", "2", "--threads", "2");
@@ -56,7 +57,7 @@ public sealed class RedisStoreIntegrationTests : IDisposable
         redis.Kill();
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.False(run.IsCompleted, "the run ended while Redis was down");
-        redis.Start();
+        redis.Restart();
         var r = await run;
 
         _output.WriteLine(r.StdErr);
@@ -80,7 +81,7 @@ public sealed class RedisStoreIntegrationTests : IDisposable
     public async Task Train_StoreOnAClosedPort_FailsFastNamingTheEndpoint()
     {
         var job = await JobAsync();
-        var port = RedisProcess.FreePort();
+        var port = RedisTestServer.FreePort();
 
         var clock = Stopwatch.StartNew();
         var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", Path.Combine(_dir.FullName, "dead"), "--workers", "2",
@@ -98,7 +99,7 @@ public sealed class RedisStoreIntegrationTests : IDisposable
     [Fact(Timeout = 300_000)]
     public async Task Train_PasswordFromEnvironment_RunsInProcessAndAWrongPasswordFailsNamingTheFix()
     {
-        using var redis = new RedisProcess(password: "s3cret-pw");
+        using var redis = RedisTestServer.Start(new RedisTestServerOptions { Password = "s3cret-pw" });
         var job = await TestJobs.WriteAsync(_dir.FullName, Data, "snapshots: {from: 0, to: 3}\n      optimizer: {lr: 1.0}");
 
         var ok = await TwaProcess.RunAsync(s_runTimeout, new Dictionary<string, string> { ["TWA_REDIS_PASSWORD"] = "s3cret-pw" },

@@ -7,7 +7,7 @@ using Twa.Kubernetes.Client;
 using Twa.Kubernetes.Testing;
 using Twa.Operator.Host;
 using Twa.Operator.Runtime;
-using Twa.Operator.Tests.Host;
+using Twa.Testing.Redis;
 using Twa.Training.Data;
 using Xunit.Abstractions;
 
@@ -63,8 +63,8 @@ public sealed class OperatorEndToEndIntegrationTests(ITestOutputHelper output)
     {
         var root = Directory.CreateTempSubdirectory("twa-e2e-").FullName;
         var data = WriteFashionMnistSubset(Path.Combine(root, "data"), train: 12000, test: 2000);
-        using var redis = new RedisProcess();
-        var yaml = JobYaml(data, redis.Address);
+        using var redis = new RedisTestServer();
+        var yaml = JobYaml(data, redis.Endpoint);
         var jobFile = Path.Combine(root, "job.yaml");
         await File.WriteAllTextAsync(jobFile, yaml);
 
@@ -95,7 +95,7 @@ public sealed class OperatorEndToEndIntegrationTests(ITestOutputHelper output)
             var prefix = $"twa:{Ns}:{Name}:{uid}:";
             MembershipRecord? Record()
             {
-                using var mux = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.Address);
+                using var mux = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.Endpoint);
                 var v = mux.GetDatabase().StringGet(MembershipKeys.Record(prefix));
                 return v.IsNullOrEmpty ? null : MembershipRecord.FromJson(v.ToString());
             }

@@ -5,6 +5,7 @@ using Twa.Kubernetes.Client;
 using Twa.Kubernetes.Models;
 using Twa.Kubernetes.Testing;
 using Twa.Operator.Reconcile;
+using Twa.Testing.Redis;
 
 namespace Twa.Operator.Tests.Host;
 
@@ -69,7 +70,7 @@ public sealed class OperatorHostIntegrationTests
         w.CreateJob("min-max", min: 3, max: 2, replicas: 2);
         w.CreateJob("out-of-range", replicas: 9, min: 1, max: 4);
         w.CreateJob("no-trainer", edit: y => y.Replace("      - name: trainer\n", "      - name: other\n", StringComparison.Ordinal));
-        var lost = w.CreateJob("no-redis", edit: y => y.Replace($"address: \"{w.Redis.Address}\"", $"address: \"127.0.0.1:{RedisProcess.FreePort()}\"", StringComparison.Ordinal));
+        var lost = w.CreateJob("no-redis", edit: y => y.Replace($"address: \"{w.Redis.Endpoint}\"", $"address: \"127.0.0.1:{RedisTestServer.FreePort()}\"", StringComparison.Ordinal));
         var good = OperatorWorld.Uid(w.CreateJob("good", replicas: 2));
 
         await w.WaitUntilAsync(() => w.ConditionIs("unknown-field", "Failed", "True", "InvalidSpec"), "unknown-field: InvalidSpec");
@@ -136,7 +137,7 @@ public sealed class OperatorHostIntegrationTests
     public async Task Run_RedisWithPasswordSecret_PublishesWithThePasswordAndAMissingSecretIsStoreUnavailable()
     {
         await using var w = await OperatorWorld.StartAsync();
-        using var secured = new RedisProcess("s3cret");
+        using var secured = RedisTestServer.Start(new RedisTestServerOptions { Password = "s3cret" });
         w.StartHost("op-a");
         await w.Client.CreateAsync(new V1Secret
         {
@@ -146,12 +147,12 @@ public sealed class OperatorHostIntegrationTests
             StringData = new Dictionary<string, string> { ["password"] = "s3cret" },
         });
         string WithSecret(string yaml, string secret) => yaml
-            .Replace($"address: \"{w.Redis.Address}\"", $"address: \"{secured.Address}\"\n    passwordSecretRef: {{name: {secret}, key: password}}", StringComparison.Ordinal);
+            .Replace($"address: \"{w.Redis.Endpoint}\"", $"address: \"{secured.Endpoint}\"\n    passwordSecretRef: {{name: {secret}, key: password}}", StringComparison.Ordinal);
         var uid = OperatorWorld.Uid(w.CreateJob("pw", replicas: 1, edit: y => WithSecret(y, "job-redis")));
         w.CreateJob("pw-missing", replicas: 1, edit: y => WithSecret(y, "no-such-secret"));
 
         // the simulated kubelet watches the other Redis, so members never turn Ready here: the published record is the proof
-        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{secured.Address},password=s3cret");
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{secured.Endpoint},password=s3cret");
         var key = WorkerPodBuilder.KeyPrefix(OperatorWorld.Ns, "pw", uid) + "membership";
         await w.WaitUntilAsync(() => mux.GetDatabase().KeyExists(key), "generation 1 published to the password-protected Redis");
         Assert.Equal(1, MembershipRecord.FromJson((await mux.GetDatabase().StringGetAsync(key)).ToString()).WorldSize);
@@ -182,7 +183,7 @@ public sealed class OperatorHostIntegrationTests
     public async Task Metrics_RealOutput_PassesPromtoolCheckMetrics()
     {
         await using var w = await OperatorWorld.StartAsync();
-        var port = RedisProcess.FreePort();
+        var port = RedisTestServer.FreePort();
         var host = w.StartHost("op-a", port);
         var uid = OperatorWorld.Uid(w.CreateJob("metered", replicas: 2));
         await w.WaitUntilAsync(() => w.Membership("metered", uid) is { WorldSize: 2 } && w.ConditionIs("metered", "Running", "True"), "job running");

@@ -7,6 +7,7 @@ using Twa.Kubernetes.Testing;
 using Twa.Operator.Host;
 using Twa.Operator.Reconcile;
 using Twa.Operator.Runtime;
+using Twa.Testing.Redis;
 
 
 namespace Twa.Operator.Tests.Host;
@@ -26,12 +27,12 @@ internal sealed class OperatorWorld : IAsyncDisposable
     private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
     private Task? _kubelet;
 
-    private OperatorWorld(FakeApiServer api, RedisProcess redis)
+    private OperatorWorld(FakeApiServer api, RedisTestServer redis)
     {
         Api = api;
         Redis = redis;
         Client = new KubernetesClient(api.ClientConfiguration());
-        Mux = ConnectionMultiplexer.Connect(redis.Address);
+        Mux = ConnectionMultiplexer.Connect(redis.Endpoint);
         Log = TextWriter.Synchronized(_logText);
     }
 
@@ -50,7 +51,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
         }
     }
 
-    public RedisProcess Redis { get; }
+    public RedisTestServer Redis { get; }
 
     public KubernetesClient Client { get; }
 
@@ -64,7 +65,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
     public static async Task<OperatorWorld> StartAsync()
     {
         var api = await FakeApiServer.StartAsync();
-        var world = new OperatorWorld(api, new RedisProcess());
+        var world = new OperatorWorld(api, new RedisTestServer());
         world._kubelet = Task.Run(() => world.KubeletAsync(world._stop.Token));
         return world;
     }
@@ -111,7 +112,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
             .Replace("maxReplicas: 4\n", $"maxReplicas: {max}\n", StringComparison.Ordinal)
             .Replace("scaleCooldownSeconds: 60", "scaleCooldownSeconds: 0", StringComparison.Ordinal)
             .Replace("    passwordSecretRef: {name: twa-redis, key: password}\n", "", StringComparison.Ordinal)
-            .Replace("address: twa-redis:6379", $"address: \"{Redis.Address}\"", StringComparison.Ordinal);
+            .Replace("address: twa-redis:6379", $"address: \"{Redis.Endpoint}\"", StringComparison.Ordinal);
         return Api.LoadYaml(edit is null ? yaml : edit(yaml)).Single();
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Twa.Kubernetes.Testing;
+using Twa.Testing.Redis;
 
 namespace Twa.Operator.Tests.Host;
 
@@ -30,7 +31,7 @@ public sealed class RunCommandIntegrationTests
                   context: {"{"}cluster: fake, user: u, namespace: default{"}"}
                 current-context: c
                 """);
-            var port = RedisProcess.FreePort();
+            var port = RedisTestServer.FreePort();
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "twa-operator.dll"));
             info.ArgumentList.Add("run");

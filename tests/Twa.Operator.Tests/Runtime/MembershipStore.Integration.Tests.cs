@@ -2,7 +2,7 @@ using StackExchange.Redis;
 using Twa.Jobs.Operator;
 using Twa.Operator.Reconcile;
 using Twa.Operator.Runtime;
-using Twa.Operator.Tests.Host;
+using Twa.Testing.Redis;
 
 namespace Twa.Operator.Tests.Runtime;
 
@@ -21,11 +21,11 @@ public sealed class MembershipStoreIntegrationTests
     [Fact(Timeout = 30_000)]
     public async Task PublishAsync_CompareAndSet_OnlyNewerGenerationsWrittenAndAnnounced()
     {
-        using var redis = new RedisProcess();
+        using var redis = new RedisTestServer();
         using var store = new MembershipStore(new OperatorMetrics("test"));
-        var endpoint = new RedisEndpoint(redis.Address, 0, false, null);
+        var endpoint = new RedisEndpoint(redis.Endpoint, 0, false, null);
         const string prefix = "twa:ns:j:uid-1:";
-        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var announced = new List<string>();
         await mux.GetSubscriber().SubscribeAsync(RedisChannel.Literal(MembershipStore.ChannelName(prefix)), (_, v) =>
         {
@@ -60,10 +60,10 @@ public sealed class MembershipStoreIntegrationTests
     [Fact(Timeout = 30_000)]
     public async Task DeletePrefixAsync_ManyKeys_DeletesOnlyThePrefixGlobCharactersLiteral()
     {
-        using var redis = new RedisProcess();
+        using var redis = new RedisTestServer();
         using var store = new MembershipStore(new OperatorMetrics("test"));
-        var endpoint = new RedisEndpoint(redis.Address, 0, false, null);
-        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Address);
+        var endpoint = new RedisEndpoint(redis.Endpoint, 0, false, null);
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var db = mux.GetDatabase();
         const string prefix = "twa:ns:j*:uid:";
         for (var i = 0; i < 1200; i++)
@@ -83,7 +83,7 @@ public sealed class MembershipStoreIntegrationTests
     public async Task ReadAsync_UnreachableRedis_ThrowsRedisExceptionQuickly()
     {
         using var store = new MembershipStore(new OperatorMetrics("test"), TimeSpan.FromSeconds(1));
-        var endpoint = new RedisEndpoint($"127.0.0.1:{RedisProcess.FreePort()}", 0, false, null);
+        var endpoint = new RedisEndpoint($"127.0.0.1:{RedisTestServer.FreePort()}", 0, false, null);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<RedisException>(() => store.ReadAsync(endpoint, "twa:ns:j:uid:"));
         await Assert.ThrowsAnyAsync<RedisException>(() => store.ReadAsync(endpoint, "twa:ns:j:uid:"));

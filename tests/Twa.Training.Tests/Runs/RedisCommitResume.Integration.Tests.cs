@@ -1,8 +1,8 @@
 using Twa.Jobs;
+using Twa.Testing.Redis;
 using Twa.Training.Distributed;
 using Twa.Training.Runs;
 using Twa.Training.Stores;
-using Twa.Training.Tests.Storage;
 
 namespace Twa.Training.Tests.Runs;
 
@@ -38,7 +38,7 @@ public sealed class RedisCommitResumeIntegrationTests : IDisposable
                   epochs: 2
                 checkpointEverySteps: 2
             """, "redis-resume.yaml");
-        using var server = new RedisServer();
+        using var server = new RedisTestServer();
         var prefix = JobKeyPrefix.ForLocalRun("redis-resume");
         var local = await Task.Run(() => JobRunner.Run(job, new RunOptions(Path.Combine(_dir.FullName, "local")) { CommitTwaState = true }));
 

@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using StackExchange.Redis;
+using Twa.Testing.Redis;
 using Twa.Training.Stores;
 
 namespace Twa.Training.Tests.Storage;
 
-public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisServer>
+public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisTestServer>
 {
-    private readonly RedisServer _server;
+    private readonly RedisTestServer _server;
 
-    public RedisConnectionIntegrationTests(RedisServer server) => _server = server;
+    public RedisConnectionIntegrationTests(RedisTestServer server) => _server = server;
 
     private RedisConnection Connect(int database = 0) =>
         RedisConnection.Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint], Database = database, RetryBudget = TimeSpan.FromSeconds(10) });
@@ -16,7 +17,7 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisServer>
     [Fact]
     public void Connect_NoServerListening_ThrowsStoreUnavailableNamingEndpointQuickly()
     {
-        var port = RedisServer.FreePort();
+        var port = RedisTestServer.FreePort();
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<StoreUnavailableException>(() => RedisConnection.Connect(
             new RedisStoreOptions { Endpoints = [$"127.0.0.1:{port}"], ConnectTimeout = TimeSpan.FromSeconds(1) }));
@@ -107,7 +108,7 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisServer>
     [Fact]
     public void Connect_PasswordProtectedServer_WrongPasswordFailsNamingThePasswordAndRightOneWorks()
     {
-        using var secured = RedisServer.StartWithPassword("s3cr:t@x");
+        using var secured = RedisTestServer.Start(new RedisTestServerOptions { Password = "s3cr:t@x" });
         var e = Assert.Throws<StoreUnavailableException>(() => RedisConnection.Connect(
             new RedisStoreOptions { Endpoints = [secured.Endpoint], Password = "wrong", ConnectTimeout = TimeSpan.FromSeconds(2) }));
         Assert.Contains("refused the credentials", e.Message, StringComparison.Ordinal);
@@ -123,7 +124,7 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisServer>
     [Fact]
     public void Connect_TlsServerWithPrivateCa_WorksWhenTheCaIsTrustedAndFailsOtherwise()
     {
-        using var tls = RedisServer.StartWithTls();
+        using var tls = RedisTestServer.Start(new RedisTestServerOptions { Tls = true });
         var options = new RedisStoreOptions
         {
             Endpoints = [$"localhost:{tls.Port}"],

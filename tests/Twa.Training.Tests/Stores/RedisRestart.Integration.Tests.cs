@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Twa.Testing.Redis;
 using Twa.Torch;
 using Twa.Training.Stores;
 using Xunit.Abstractions;
@@ -13,7 +14,7 @@ public sealed class RedisRestartIntegrationTests(ITestOutputHelper output)
     [Fact(Timeout = 120_000)]
     public async Task Commit_RedisKilledAndRestartedMidRun_PausesWithOneLogLineAndResumes()
     {
-        using var server = RedisServer.StartPersistent();
+        using var server = RedisTestServer.StartAppendOnly();
         var log = new ConcurrentQueue<string>();
         using var redis = RedisConnection.Connect(new RedisStoreOptions
         {
@@ -54,7 +55,7 @@ public sealed class RedisRestartIntegrationTests(ITestOutputHelper output)
         var atKill = Volatile.Read(ref committed);
         await Task.Delay(1500);
         Assert.True(Volatile.Read(ref committed) <= atKill + 1, "commits went on while Redis was down");
-        server.Start();
+        server.Restart();
         await worker;
 
         using var final = state.ReadLatest("twa")!;
@@ -78,7 +79,7 @@ public sealed class RedisRestartIntegrationTests(ITestOutputHelper output)
     [Fact(Timeout = 60_000)]
     public async Task ReadLatest_RedisStaysDown_ThrowsStoreUnavailableAfterBudget()
     {
-        using var server = new RedisServer();
+        using var server = new RedisTestServer();
         using var redis = RedisConnection.Connect(new RedisStoreOptions { Endpoints = [server.Endpoint], RetryBudget = TimeSpan.FromSeconds(2) });
         var state = new RedisStateStore(redis, JobKeyPrefix.ForLocalRun("down"));
         server.Kill();

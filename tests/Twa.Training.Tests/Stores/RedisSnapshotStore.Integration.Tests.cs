@@ -1,15 +1,16 @@
 using StackExchange.Redis;
+using Twa.Testing.Redis;
 using Twa.Training.Stores;
 
 namespace Twa.Training.Tests.Storage;
 
-public sealed class RedisSnapshotStoreIntegrationTests : SnapshotStoreContractTests, IClassFixture<RedisServer>, IDisposable
+public sealed class RedisSnapshotStoreIntegrationTests : SnapshotStoreContractTests, IClassFixture<RedisTestServer>, IDisposable
 {
     private readonly RedisConnection _redis;
-    private readonly RedisServer _server;
+    private readonly RedisTestServer _server;
     private readonly JobKeyPrefix _prefix = JobKeyPrefix.ForLocalRun("snapshots");
 
-    public RedisSnapshotStoreIntegrationTests(RedisServer server)
+    public RedisSnapshotStoreIntegrationTests(RedisTestServer server)
     {
         _server = server;
         _redis = RedisConnection.Connect(new RedisStoreOptions { Endpoints = [server.Endpoint], RetryBudget = TimeSpan.FromSeconds(10) });

@@ -1,13 +1,14 @@
+using Twa.Testing.Redis;
 using Twa.Training.Stores;
 
 namespace Twa.Training.Tests.Storage;
 
-public sealed class RedisStateStoreIntegrationTests : StateStoreContractTests, IClassFixture<RedisServer>, IDisposable
+public sealed class RedisStateStoreIntegrationTests : StateStoreContractTests, IClassFixture<RedisTestServer>, IDisposable
 {
     private readonly RedisConnection _redis;
     private readonly JobKeyPrefix _prefix = JobKeyPrefix.ForLocalRun("state");
 
-    public RedisStateStoreIntegrationTests(RedisServer server)
+    public RedisStateStoreIntegrationTests(RedisTestServer server)
     {
         _redis = RedisConnection.Connect(new RedisStoreOptions { Endpoints = [server.Endpoint], RetryBudget = TimeSpan.FromSeconds(10) });
     }

@@ -82,6 +82,47 @@ public abstract class SnapshotStoreContractTests
     }
 
     [Fact]
+    public void ReadColumnsInto_ColumnOfAMatrix_FillsOnlyThatColumn()
+    {
+        var store = CreateStore();
+        SaveVector(store, 0, Values(2));
+        using var matrix = Tensors.Zeros([20, 3]);
+        using (var column = matrix.Select(1, 1))
+        {
+            Assert.False(column.IsContiguous);
+            store.ReadColumnsInto(0, 40, column);
+        }
+
+        var m = matrix.ToArray<float>();
+        Assert.Equal(Values(2).Skip(40).Take(20).ToArray(), Enumerable.Range(0, 20).Select(i => m[(i * 3) + 1]).ToArray());
+        Assert.All(Enumerable.Range(0, 20), i => Assert.Equal(0f, m[i * 3] + m[(i * 3) + 2]));
+    }
+
+    [Fact]
+    public void Save_RowViewAndStridedColumnOfAMatrix_StoreThoseElements()
+    {
+        var store = CreateStore();
+        using var matrix = Tensors.FromArray<float>([.. Values(4), .. Values(5)], [2, D]);
+        using (var row = matrix.Select(0, 1))
+        {
+            store.Save(0, row, [], new Dictionary<string, string>());
+        }
+
+        using var transposed = matrix.T();
+        using var tall = transposed.Contiguous();
+        using (var column = tall.Select(1, 0))
+        {
+            Assert.False(column.IsContiguous);
+            store.Save(1, column, [], new Dictionary<string, string>());
+        }
+
+        using var first = store.ReadColumns(0, 0, D);
+        using var second = store.ReadColumns(1, 0, D);
+        Assert.Equal(Values(5), first.ToArray<float>());
+        Assert.Equal(Values(4), second.ToArray<float>());
+    }
+
+    [Fact]
     public void ReadBuffers_AfterSave_ReturnsNamesDTypesAndValues()
     {
         var store = CreateStore();

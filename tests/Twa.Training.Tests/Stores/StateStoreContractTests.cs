@@ -131,6 +131,28 @@ public abstract class StateStoreContractTests
         Assert.True(read.RngState.IsEmpty);
     }
 
+    [Fact]
+    public void Commit_ZeroElementAndBf16AndBoolTensors_RoundTrip()
+    {
+        var store = CreateStore();
+        using var state = new CommittedState
+        {
+            Step = 1,
+            Tensors =
+            [
+                (CommittedState.BufferPrefix + "empty", Tensors.Zeros([0, 4])),
+                (CommittedState.BufferPrefix + "half", Tensors.FromSpan<ushort>([0x3F80, 0xC000, 0x3F00], DType.BFloat16, [3])),
+                (CommittedState.BufferPrefix + "mask", Tensors.FromArray<bool>([true, false, true, true], [2, 2])),
+            ],
+        }.Owning();
+        store.Commit("base", state);
+        using var read = store.ReadLatest("base");
+        Assert.NotNull(read);
+        Assert.Equal([0, 4], read["buffer.empty"].Shape);
+        Assert.Equal(new ushort[] { 0x3F80, 0xC000, 0x3F00 }, read["buffer.half"].ToArray<ushort>());
+        Assert.Equal(new[] { true, false, true, true }, read["buffer.mask"].ToArray<bool>());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a/b")]

@@ -16,8 +16,6 @@ namespace Twa.Training.Stores;
 /// </summary>
 public sealed class RedisSnapshotStore : ISnapshotStore
 {
-    private const int ResolveAttempts = 5;
-
     private const string CommitScript = """
         if redis.call('HLEN', KEYS[3]) ~= tonumber(ARGV[5]) then return 0 end
         local old = redis.call('GET', KEYS[1])
@@ -34,22 +32,19 @@ public sealed class RedisSnapshotStore : ISnapshotStore
         return {v, redis.call('HGET', ARGV[1] .. v, 'm')}
         """;
 
-    private readonly RedisConnection _redis;
-    private readonly string _prefix;
+    private static readonly object ReadDone = new();
+
+    private readonly RedisVersionedValues _values;
 
     /// <param name="redis">The shared connection (not owned).</param>
     /// <param name="prefix">The job's key prefix.</param>
     /// <param name="chunkBytes">Chunk size of new snapshots; default <see cref="RedisStoreOptions.ChunkBytes"/>.</param>
     public RedisSnapshotStore(RedisConnection redis, JobKeyPrefix prefix, int? chunkBytes = null)
     {
-        ArgumentNullException.ThrowIfNull(redis);
-        ArgumentNullException.ThrowIfNull(prefix);
-        _redis = redis;
-        _prefix = prefix.Value;
-        ChunkBytes = ChunkSize.Checked(chunkBytes ?? redis.Options.ChunkBytes, nameof(chunkBytes));
+        _values = new RedisVersionedValues(redis, prefix, chunkBytes, nameof(chunkBytes));
     }
 
-    public int ChunkBytes { get; }
+    public int ChunkBytes => _values.ChunkBytes;
 
     /// <summary>How long a replaced version stays readable for readers that resolved it before the switch.</summary>
     public TimeSpan ReplacedGrace { get; init; } = TimeSpan.FromSeconds(30);
@@ -58,12 +53,12 @@ public sealed class RedisSnapshotStore : ISnapshotStore
     public TimeSpan PendingTtl { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The pointer key of snapshot <paramref name="index"/> (its versions are this key + ":" + version id).</summary>
-    public string KeyOf(int index) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}snap:{index}");
+    public string KeyOf(int index) => string.Create(CultureInfo.InvariantCulture, $"{_values.Prefix}snap:{index}");
 
-    private string IndexKey => _prefix + "snap:index";
+    private string IndexKey => _values.Prefix + "snap:index";
 
     public IReadOnlyList<int> Indices() =>
-        _redis.Run("list snapshots", db => db.SortedSetRangeByRank(IndexKey).Select(v => (int)v).ToArray());
+        _values.Redis.Run("list snapshots", db => db.SortedSetRangeByRank(IndexKey).Select(v => (int)v).ToArray());
 
     public void Save(int index, Tensor flatParameters, IReadOnlyList<(string Name, Tensor Tensor)> buffers, IReadOnlyDictionary<string, string> metadata)
     {
@@ -83,88 +78,91 @@ public sealed class RedisSnapshotStore : ISnapshotStore
             throw new ArgumentException($"snapshot {index}: buffer names must be unique and not '{LocalSnapshotStore.ParamsTensor}'", nameof(buffers));
         }
 
-        var data = tensors.Select(t => TensorBytes.ToBytes(t.Tensor)).ToArray();
-        var manifest = new ChunkedManifest(
-            new Dictionary<string, string>(metadata, StringComparer.Ordinal),
-            tensors.Select((t, i) => TensorLayout.Describe(t.Name, t.Tensor.DType, t.Tensor.Shape, data[i], ChunkBytes)).ToArray());
-        var pointer = KeyOf(index);
-        _redis.Run($"save snapshot {index}", db =>
+        var (manifest, data) = _values.Describe(new Dictionary<string, string>(metadata, StringComparer.Ordinal), tensors);
+        try
         {
-            var version = Guid.NewGuid().ToString("N");
-            var key = $"{pointer}:{version}";
-            RedisChunkedValue.Write(db, key, manifest, data, PendingTtl);
-            var done = (long)db.ScriptEvaluate(CommitScript, [pointer, IndexKey, key],
-                [version, index, pointer + ":", (long)ReplacedGrace.TotalMilliseconds, RedisChunkedValue.FieldCount(manifest)]);
-            if (done != 1)
+            var pointer = KeyOf(index);
+            _values.Redis.Run($"save snapshot {index}", db =>
             {
-                throw new IncompleteWriteException(
-                    $"snapshot {index} version {version} was incomplete at commit (Redis lost writes); writing it again");
-            }
+                var (version, key) = RedisVersionedValues.WriteVersion(db, pointer, manifest, data, PendingTtl);
+                var done = (long)db.ScriptEvaluate(CommitScript, [pointer, IndexKey, key],
+                    [version, index, pointer + ":", (long)ReplacedGrace.TotalMilliseconds, RedisChunkedValue.FieldCount(manifest)]);
+                if (done != 1)
+                {
+                    throw new IncompleteWriteException(
+                        $"snapshot {index} version {version} was incomplete at commit (Redis lost writes); writing it again");
+                }
 
-            return true;
+                return true;
+            });
+        }
+        finally
+        {
+            Array.ForEach(data, d => d.Dispose());
+        }
+    }
+
+    /// <summary>Reads straight into a new tensor, allocated once the range is known to be valid: each chunk is verified
+    /// on the reply buffer and copied once, into the tensor's storage.</summary>
+    public Tensor ReadColumns(int index, long start, long count) =>
+        Read(index, "read columns", (db, key, manifest) =>
+        {
+            var layout = manifest.Tensors[0];
+            TensorBytes.CheckRange(key, start, count, layout.NumElements);
+            return TensorBytes.Fill(DType.Float32, [count], bytes => RedisChunkedValue.ReadInto(db, key, 0, layout, start * sizeof(float), bytes.Span));
         });
-    }
 
-    public Tensor ReadColumns(int index, long start, long count)
-    {
-        var bytes = ReadParams(index, start, count, out var offset);
-        return TensorBytes.ToTensor(bytes.AsSpan(offset, (int)(count * sizeof(float))), DType.Float32, [count]);
-    }
-
+    /// <summary>A contiguous CPU f32 <paramref name="destination"/> is filled in place (one copy from the reply buffers);
+    /// any other goes through a temporary CPU tensor.</summary>
     public void ReadColumnsInto(int index, long start, Tensor destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var count = destination.NumElements;
-        var bytes = ReadParams(index, start, count, out var offset);
-        TensorBytes.CopyInto(bytes.AsSpan(offset, (int)(count * sizeof(float))), destination);
+        TensorBytes.FillInto(destination, DType.Float32, bytes => ReadParams(index, start, count, bytes));
     }
 
-    public IReadOnlyList<(string Name, Tensor Tensor)> ReadBuffers(int index)
-    {
-        var parts = Read(index, "read buffers", (db, key, manifest) =>
+    public IReadOnlyList<(string Name, Tensor Tensor)> ReadBuffers(int index) =>
+        Read(index, "read buffers", (db, key, manifest) =>
         {
-            var result = new List<(TensorLayout Layout, byte[] Bytes)>();
-            for (var t = 1; t < manifest.Tensors.Count; t++)
+            var result = new List<(string, Tensor)>();
+            try
             {
-                var layout = manifest.Tensors[t];
-                var bytes = RedisChunkedValue.ReadChunks(db, key, t, layout, 0, layout.ChunkCount - 1);
-                if (bytes is null)
+                for (var t = 1; t < manifest.Tensors.Count; t++)
                 {
-                    return null;
-                }
+                    var layout = manifest.Tensors[t];
+                    var tensor = TensorBytes.Fill(layout.DType, layout.Shape, bytes => RedisChunkedValue.ReadInto(db, key, t, layout, 0, bytes.Span));
+                    if (tensor is null)
+                    {
+                        result.ForEach(r => r.Item2.Dispose());
+                        return null;
+                    }
 
-                result.Add((layout, bytes));
+                    result.Add((layout.Name, tensor));
+                }
+            }
+            catch
+            {
+                result.ForEach(r => r.Item2.Dispose());
+                throw;
             }
 
             return result;
         });
-        var tensors = new List<(string, Tensor)>(parts.Count);
-        foreach (var (layout, bytes) in parts)
-        {
-            tensors.Add((layout.Name, TensorBytes.ToTensor(bytes, layout.DType, layout.Shape)));
-        }
-
-        return tensors;
-    }
 
     public long ParameterCount(int index) => Read(index, "read parameter count", (_, _, manifest) => new StrongBox<long>(manifest.Tensors[0].NumElements)).Value;
 
     public IReadOnlyDictionary<string, string> ReadMetadata(int index) =>
         Read(index, "read metadata", (_, _, manifest) => StoreMetadata.UserOnly(manifest.Metadata));
 
-    private byte[] ReadParams(int index, long start, long count, out int offset)
-    {
-        var range = Read(index, "read columns", (db, key, manifest) =>
+    /// <summary>Copies elements [start, start + count) of the current version's parameters into
+    /// <paramref name="destination"/> (count * 4 bytes), verifying every chunk it touches. Returns true.</summary>
+    private bool ReadParams(int index, long start, long count, Memory<byte> destination) =>
+        Read(index, "read columns", (db, key, manifest) =>
         {
             var layout = manifest.Tensors[0];
             TensorBytes.CheckRange(key, start, count, layout.NumElements);
-            var (first, last) = layout.ChunksCovering(start * sizeof(float), count * sizeof(float));
-            var chunks = RedisChunkedValue.ReadChunks(db, key, 0, layout, first, last);
-            return chunks is null ? null : Tuple.Create(chunks, last < first ? 0 : (int)(start * sizeof(float) - layout.ChunkOffset(first)));
-        });
-        offset = range.Item2;
-        return range.Item1;
-    }
+            return RedisChunkedValue.ReadInto(db, key, 0, layout, start * sizeof(float), destination.Span) ? ReadDone : null;
+        }) == ReadDone;
 
     /// <summary>Resolves the current version of snapshot <paramref name="index"/> and runs <paramref name="read"/> on it;
     /// <paramref name="read"/> returns null when the version vanished meanwhile, and the whole read is retried.</summary>
@@ -172,47 +170,24 @@ public sealed class RedisSnapshotStore : ISnapshotStore
         where T : class
     {
         var pointer = KeyOf(index);
-        return _redis.Run($"{what} of snapshot {index}", db =>
+        return _values.Redis.Run($"{what} of snapshot {index}", db =>
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                var resolved = db.ScriptEvaluate(ResolveScript, [pointer], [pointer + ":"]);
-                if (resolved.IsNull)
+            if (!RedisVersionedValues.TryReadCurrent(db, pointer, ResolveScript, $"the value was lost; re-save snapshot {index}", (key, manifest, _) =>
                 {
-                    var have = Indices();
-                    throw new SnapshotNotFoundException(
-                        $"snapshot {index} not found under {_prefix} (have {(have.Count == 0 ? "none" : $"{have[0]}..{have[^1]}")})");
-                }
-
-                var parts = (RedisResult[])resolved!;
-                var key = $"{pointer}:{(string)parts[0]!}";
-                if (parts[1].IsNull)
-                {
-                    if (attempt < ResolveAttempts)
+                    if (manifest.Tensors.Count == 0 || manifest.Tensors[0].Name != LocalSnapshotStore.ParamsTensor || manifest.Tensors[0].DType != DType.Float32)
                     {
-                        continue;
+                        throw new StoreCorruptException(key, $"the value does not start with an f32 '{LocalSnapshotStore.ParamsTensor}' tensor: not a snapshot", null);
                     }
 
-                    throw new StoreCorruptException(key, $"the pointer {pointer} names this version but it has no header (field 'm'): the value was lost; re-save snapshot {index}", null);
-                }
-
-                var manifest = ChunkedManifest.Decode(key, (byte[])parts[1]!);
-                if (manifest.Tensors.Count == 0 || manifest.Tensors[0].Name != LocalSnapshotStore.ParamsTensor || manifest.Tensors[0].DType != DType.Float32)
-                {
-                    throw new StoreCorruptException(key, $"the value does not start with an f32 '{LocalSnapshotStore.ParamsTensor}' tensor: not a snapshot", null);
-                }
-
-                var result = read(db, key, manifest);
-                if (result is not null)
-                {
-                    return result;
-                }
-
-                if (attempt >= ResolveAttempts)
-                {
-                    throw new StoreCorruptException(key, $"the version kept vanishing while being read ({ResolveAttempts} attempts)", null);
-                }
+                    return read(db, key, manifest);
+                }, out var result))
+            {
+                var have = Indices();
+                throw new SnapshotNotFoundException(
+                    $"snapshot {index} not found under {_values.Prefix} (have {(have.Count == 0 ? "none" : $"{have[0]}..{have[^1]}")})");
             }
+
+            return result;
         });
     }
 }

@@ -15,8 +15,6 @@ namespace Twa.Training.Stores;
 /// </summary>
 public sealed class RedisStateStore : IStateStore
 {
-    private const int ResolveAttempts = 5;
-
     private const string CommitScript = """
         if redis.call('HLEN', KEYS[2]) ~= tonumber(ARGV[5]) then return {-2} end
         local g = redis.call('HGET', KEYS[1], 'gen')
@@ -38,22 +36,17 @@ public sealed class RedisStateStore : IStateStore
         return {p[1], p[2], redis.call('HGET', ARGV[1] .. p[1], 'm')}
         """;
 
-    private readonly RedisConnection _redis;
-    private readonly string _prefix;
+    private readonly RedisVersionedValues _values;
 
     /// <param name="redis">The shared connection (not owned).</param>
     /// <param name="prefix">The job's key prefix.</param>
     /// <param name="chunkBytes">Chunk size; default <see cref="RedisStoreOptions.ChunkBytes"/>.</param>
     public RedisStateStore(RedisConnection redis, JobKeyPrefix prefix, int? chunkBytes = null)
     {
-        ArgumentNullException.ThrowIfNull(redis);
-        ArgumentNullException.ThrowIfNull(prefix);
-        _redis = redis;
-        _prefix = prefix.Value;
-        ChunkBytes = ChunkSize.Checked(chunkBytes ?? redis.Options.ChunkBytes, nameof(chunkBytes));
+        _values = new RedisVersionedValues(redis, prefix, chunkBytes, nameof(chunkBytes));
     }
 
-    public int ChunkBytes { get; }
+    public int ChunkBytes => _values.ChunkBytes;
 
     /// <summary>How long a replaced version stays readable for readers that resolved it before the switch.</summary>
     public TimeSpan ReplacedGrace { get; init; } = TimeSpan.FromSeconds(10);
@@ -62,104 +55,79 @@ public sealed class RedisStateStore : IStateStore
     public TimeSpan PendingTtl { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The pointer key of <paramref name="slot"/> (its versions are this key + ":" + version id).</summary>
-    public string KeyOf(string slot) => $"{_prefix}state:{slot}";
+    public string KeyOf(string slot) => $"{_values.Prefix}state:{slot}";
 
     public long Commit(string slot, CommittedState state)
     {
         CommittedState.CheckSlot(slot);
         ArgumentNullException.ThrowIfNull(state);
         state.Validate();
-        var data = state.Tensors.Select(t => TensorBytes.ToBytes(t.Tensor)).ToArray();
-        var manifest = new ChunkedManifest(StoreMetadata.ForState(state, 0),
-            state.Tensors.Select((t, i) => TensorLayout.Describe(t.Name, t.Tensor.DType, t.Tensor.Shape, data[i], ChunkBytes)).ToArray());
-        var pointer = KeyOf(slot);
-        return _redis.Run($"commit state '{slot}'", db =>
+        var (manifest, data) = _values.Describe(StoreMetadata.ForState(state, 0), state.Tensors);
+        try
         {
-            var version = Guid.NewGuid().ToString("N");
-            var key = $"{pointer}:{version}";
-            RedisChunkedValue.Write(db, key, manifest, data, PendingTtl);
-            var reply = (RedisResult[])db.ScriptEvaluate(CommitScript, [pointer, key],
-                [version, state.Generation, pointer + ":", (long)ReplacedGrace.TotalMilliseconds, RedisChunkedValue.FieldCount(manifest)])!;
-            var code = (long)reply[0];
-            return code switch
+            var pointer = KeyOf(slot);
+            return _values.Redis.Run($"commit state '{slot}'", db =>
             {
-                -1 => throw new StaleGenerationException(slot, (long)reply[1], state.Generation),
-                -2 => throw new IncompleteWriteException($"state '{slot}' version {version} was incomplete at commit (Redis lost writes); writing it again"),
-                _ => code,
-            };
-        });
+                var (version, key) = RedisVersionedValues.WriteVersion(db, pointer, manifest, data, PendingTtl);
+                var reply = (RedisResult[])db.ScriptEvaluate(CommitScript, [pointer, key],
+                    [version, state.Generation, pointer + ":", (long)ReplacedGrace.TotalMilliseconds, RedisChunkedValue.FieldCount(manifest)])!;
+                var code = (long)reply[0];
+                return code switch
+                {
+                    -1 => throw new StaleGenerationException(slot, (long)reply[1], state.Generation),
+                    -2 => throw new IncompleteWriteException($"state '{slot}' version {version} was incomplete at commit (Redis lost writes); writing it again"),
+                    _ => code,
+                };
+            });
+        }
+        finally
+        {
+            Array.ForEach(data, d => d.Dispose());
+        }
     }
 
     public CommittedState? ReadLatest(string slot)
     {
         CommittedState.CheckSlot(slot);
         var pointer = KeyOf(slot);
-        return _redis.Run($"read state '{slot}'", db =>
+        return _values.Redis.Run($"read state '{slot}'", db =>
+            RedisVersionedValues.TryReadCurrent(db, pointer, ResolveScript, "the commit was lost", (key, manifest, reply) => Read(db, key, manifest, (long)reply[1]), out var state)
+                ? state
+                : null);
+    }
+
+    /// <summary>The state in version <paramref name="key"/>, or null when the version vanished while being read.</summary>
+    private static CommittedState? Read(IDatabase db, string key, ChunkedManifest manifest, long sequence)
+    {
+        var tensors = new List<(string, Tensor)>();
+        try
         {
-            for (var attempt = 1; ; attempt++)
+            for (var t = 0; t < manifest.Tensors.Count; t++)
             {
-                var resolved = db.ScriptEvaluate(ResolveScript, [pointer], [pointer + ":"]);
-                if (resolved.IsNull)
+                var layout = manifest.Tensors[t];
+                var tensor = TensorBytes.Fill(layout.DType, layout.Shape, bytes => RedisChunkedValue.ReadInto(db, key, t, layout, 0, bytes.Span));
+                if (tensor is null)
                 {
+                    tensors.ForEach(x => x.Item2.Dispose());
                     return null;
                 }
 
-                var parts = (RedisResult[])resolved!;
-                var key = $"{pointer}:{(string)parts[0]!}";
-                var sequence = (long)parts[1];
-                if (parts[2].IsNull)
-                {
-                    if (attempt < ResolveAttempts)
-                    {
-                        continue;
-                    }
-
-                    throw new StoreCorruptException(key, $"the pointer {pointer} names this version but it has no header (field 'm'): the commit was lost", null);
-                }
-
-                var manifest = ChunkedManifest.Decode(key, (byte[])parts[2]!);
-                var tensors = new List<(string, Tensor)>();
-                try
-                {
-                    var vanished = false;
-                    for (var t = 0; t < manifest.Tensors.Count && !vanished; t++)
-                    {
-                        var layout = manifest.Tensors[t];
-                        var bytes = RedisChunkedValue.ReadChunks(db, key, t, layout, 0, layout.ChunkCount - 1);
-                        if (bytes is null)
-                        {
-                            vanished = true;
-                        }
-                        else
-                        {
-                            tensors.Add((layout.Name, TensorBytes.ToTensor(bytes, layout.DType, layout.Shape)));
-                        }
-                    }
-
-                    if (!vanished)
-                    {
-                        var metadata = new Dictionary<string, string>(manifest.Metadata.Count, StringComparer.Ordinal);
-                        foreach (var (k, v) in manifest.Metadata)
-                        {
-                            metadata[k] = v;
-                        }
-
-                        metadata[StoreMetadata.SequenceKey] = sequence.ToString(CultureInfo.InvariantCulture);
-                        return StoreMetadata.ToState(key, metadata, tensors);
-                    }
-                }
-                catch
-                {
-                    tensors.ForEach(t => t.Item2.Dispose());
-                    throw;
-                }
-
-                tensors.ForEach(t => t.Item2.Dispose());
-                if (attempt >= ResolveAttempts)
-                {
-                    throw new StoreCorruptException(key, $"the version kept vanishing while being read ({ResolveAttempts} attempts)", null);
-                }
+                tensors.Add((layout.Name, tensor));
             }
-        });
+
+            var metadata = new Dictionary<string, string>(manifest.Metadata.Count, StringComparer.Ordinal);
+            foreach (var (k, v) in manifest.Metadata)
+            {
+                metadata[k] = v;
+            }
+
+            metadata[StoreMetadata.SequenceKey] = sequence.ToString(CultureInfo.InvariantCulture);
+            return StoreMetadata.ToState(key, metadata, tensors);
+        }
+        catch
+        {
+            tensors.ForEach(x => x.Item2.Dispose());
+            throw;
+        }
     }
 }

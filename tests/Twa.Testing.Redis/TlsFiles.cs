@@ -1,11 +1,14 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Twa.Training.Tests.Storage;
+namespace Twa.Testing.Redis;
 
-/// <summary>PEM files of a throw-away test CA and a server certificate for "localhost"/127.0.0.1 signed by it.</summary>
+/// <summary>PEM files of a throw-away test CA and a server certificate for "localhost"/127.0.0.1 signed by it (RSA 2048,
+/// valid for a day), for a TLS-only <see cref="RedisTestServer"/>. Immutable.</summary>
 public sealed record TlsFiles(string CaPath, string ServerCertPath, string ServerKeyPath)
 {
+    /// <summary>Creates a new CA and server certificate and writes ca.crt, server.crt and server.key into
+    /// <paramref name="directory"/> (which must exist).</summary>
     public static TlsFiles Create(string directory)
     {
         using var caKey = RSA.Create(2048);
