@@ -4,7 +4,7 @@ using Twa.Jobs.Operator;
 namespace Twa.Operator.Reconcile;
 
 /// <summary>Steps 9-10 of the reconcile (OPERATOR.md 3.3): pending timeouts, drain victims (Pending, then NotReady,
-/// then highest ordinals), candidates (healthy members + started, not-Ready standbys - victims), the decision to publish
+/// then highest ordinals), candidates (healthy members + started, not-Ready standbys that are not leaving - victims), the decision to publish
 /// generation G+1 (a failure bypasses the cooldown; a planned change waits for starting pods and the cooldown; never
 /// below minReplicas), deletions after drain, failed-pod history, and pod creation at the lowest free ordinal after
 /// the replacement backoff. Thread-safe (no state).</summary>
@@ -48,10 +48,12 @@ internal static class MembershipPlanner
             .ThenByDescending(p => p.Ordinal)
             .Take(Math.Max(0, active.Count - run.Target))
             .ToHashSet();
-        // A standby is started and not Ready; a Ready non-member is a member of an earlier generation (drained or
-        // removed) that has not exited yet: it is leaving and never a candidate.
+        // A standby is started and not Ready, and not a member of an earlier generation that left (drained or
+        // removed): those exit by the worker protocol; until their exit is observed they may still look Ready, or
+        // not Ready once their probe fails on the way out. Either way they are leaving and never candidates.
+        var leaving = m?.LeavingPodUids.ToHashSet(StringComparer.Ordinal) ?? [];
         var candidates = healthyMembers
-            .Concat(active.Where(p => !IsMember(p) && p.Started && p.Phase == PodPhase.Running && !p.Ready))
+            .Concat(active.Where(p => !IsMember(p) && p.Started && p.Phase == PodPhase.Running && !p.Ready && !leaving.Contains(p.Uid)))
             .Where(p => !victims.Contains(p))
             .OrderBy(p => p.Ordinal)
             .ToList();
@@ -109,6 +111,15 @@ internal static class MembershipPlanner
     {
         var generation = Math.Max(run.Membership?.Generation ?? 0, run.Status.Membership?.Generation ?? 0) + 1;
         var members = candidates.OrderBy(p => p.Ordinal).Select((p, rank) => new MembershipMember(p.Name, p.Ordinal, rank)).ToList();
+        var existing = run.Observed.Pods.Where(p => p.IsActive).ToDictionary(p => p.Uid, StringComparer.Ordinal);
+        var uidOf = run.Observed.Pods.Where(p => p.IsActive).GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Uid, StringComparer.Ordinal);
+        var leaving = (run.Membership?.Members ?? [])
+            .Where(mm => !members.Any(n => n.Pod == mm.Pod) && uidOf.ContainsKey(mm.Pod))
+            .Select(mm => uidOf[mm.Pod])
+            .Concat((run.Membership?.LeavingPodUids ?? []).Where(existing.ContainsKey))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
         var store = members.Count == 0
             ? null
             : new StoreEndpoint($"{members[0].Pod}.{JobChildren.ServiceName(run.Job.Name)}.{run.Job.Namespace}.svc",
@@ -121,6 +132,7 @@ internal static class MembershipPlanner
             Members = members,
             Reason = reason,
             PublishedTime = run.Now,
+            LeavingPodUids = leaving,
         };
         var first = run.Membership is null && run.Status.Membership is null;
         run.Published = record;

@@ -148,6 +148,34 @@ public sealed class ReconcilerElasticTests
     }
 
     [Fact]
+    public void Reconcile_MemberFailsWhileDrainedPodNotReadyOnItsWayOut_DrainedPodIsNoCandidate()
+    {
+        // The drained pod's readiness probe already failed (its worker is shutting down) but its exit is not observed
+        // yet: it looks like a standby (started, Running, not Ready). The record lists it as leaving.
+        var w = new JobWorld(Jobs.Elastic(replicas: 2));
+        w.Settle();
+        w.Clock.Advance(120);
+        w.SetSpec(s => s with { Replicas = 1 });
+        var shrink = w.Reconcile().Publish!;
+        Assert.Equal([w.Pods["demo-worker-1"].Uid], shrink.LeavingPodUids);
+        Assert.Equal(shrink.LeavingPodUids, MembershipRecord.FromJson(shrink.ToJson()).LeavingPodUids);
+        w.Update("demo-worker-1", p => p with { Ready = false, Conditions = [new ObservedPodCondition("Ready", ConditionStatus.False, w.Clock.Now)] });
+        w.Exit("demo-worker-0", 137);
+
+        var a = w.Reconcile();
+
+        Assert.Null(a.Publish);
+        Assert.Equal(R.WaitingForMinReplicas, w.Condition(C.Running).Reason);
+        w.Exit("demo-worker-1", 0, """{"result":"removed"}""");
+        w.Clock.Advance(10);
+        var created = w.Reconcile().CreatePods.Select(p => p.Name).ToList();
+        w.Start(Assert.Single(created));
+        var b = w.Reconcile();
+        Assert.Equal([created[0]], b.Publish!.Members.Select(m => m.Pod));
+        Assert.Empty(b.Publish.LeavingPodUids); // the leaving pod is gone; worker-0 failed (not a planned leave)
+    }
+
+    [Fact]
     public void Reconcile_RedisAheadOfLostStatusWrite_ResyncsSummaryWithoutRepublishing()
     {
         var w = new JobWorld(Jobs.Elastic(replicas: 2));

@@ -29,6 +29,12 @@ public sealed record MembershipRecord
     /// <summary>Members sorted by ordinal; rank = index.</summary>
     public IReadOnlyList<MembershipMember> Members { get; init; } = [];
 
+    /// <summary>UIDs of pods that were members of an earlier generation and are not in this one: by the worker
+    /// protocol they exit ("removed"), so the operator never takes them back as standbys while they are still
+    /// running (a readiness probe failing on the way out would otherwise make one look like a standby). Pods listed by
+    /// the previous record stay listed while they exist. Workers ignore the field.</summary>
+    public IReadOnlyList<string> LeavingPodUids { get; init; } = [];
+
     /// <summary>Why the generation was published: ScaleUp, ScaleDown, MemberFailed, MemberPreempted, MemberRejoin,
     /// Resume or Suspend (see <see cref="TwaJobReasons"/>).</summary>
     public required string Reason { get; init; }
@@ -42,7 +48,8 @@ public sealed record MembershipRecord
     public MembershipMember? RankZero => Members.FirstOrDefault(m => m.Rank == 0);
 
     /// <summary>The record as the JSON stored in Redis (camelCase, <c>jobUID</c>, <c>worldSize</c>).</summary>
-    public string ToJson() => JsonSerializer.Serialize(new Wire(JobUid, Generation, WorldSize, Store, Members, Reason, PublishedTime), s_json);
+    public string ToJson() =>
+        JsonSerializer.Serialize(new Wire(JobUid, Generation, WorldSize, Store, Members, Reason, PublishedTime, LeavingPodUids.Count == 0 ? null : LeavingPodUids), s_json);
 
     /// <summary>Parses the stored JSON.</summary>
     /// <exception cref="FormatException">The text is not a membership record (names what is missing).</exception>
@@ -76,6 +83,7 @@ public sealed record MembershipRecord
             Members = w.Members,
             Reason = w.Reason,
             PublishedTime = w.PublishedTime,
+            LeavingPodUids = w.LeavingPodUids ?? [],
         };
     }
 
@@ -86,5 +94,6 @@ public sealed record MembershipRecord
         StoreEndpoint? Store,
         IReadOnlyList<MembershipMember> Members,
         string Reason,
-        DateTimeOffset PublishedTime);
+        DateTimeOffset PublishedTime,
+        [property: JsonPropertyName("leavingPodUIDs")] IReadOnlyList<string>? LeavingPodUids);
 }
