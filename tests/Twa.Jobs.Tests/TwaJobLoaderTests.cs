@@ -127,6 +127,24 @@ public sealed class TwaJobLoaderTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("base: {epochs: 4}", 100)]
+    [InlineData("base: {epochs: 4, checkpointEverySteps: 25}", 25)]
+    [InlineData("base: {epochs: 4, checkpointEverySteps: 0}", 0)]
+    public void Parse_BaseCheckpointEverySteps_BindsItOrTheDefault(string line, int expected)
+    {
+        var job = TwaJobLoader.Parse(Minimal.Replace("base: {epochs: 4}", line, StringComparison.Ordinal), "job.yaml");
+        Assert.Equal(expected, job.Spec.Training.Base!.CheckpointEverySteps);
+    }
+
+    [Fact]
+    public void Parse_NegativeBaseCheckpointEverySteps_NamesTheFieldAndTheFix()
+    {
+        var e = Fails(Minimal.Replace("base: {epochs: 4}", "base: {epochs: 4, checkpointEverySteps: -5}", StringComparison.Ordinal));
+        Assert.Contains("spec.training.base.checkpointEverySteps: must be >= 0 (commit every N steps and after each epoch; 0 = after each epoch only; default 100)",
+            e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_OperatorOwnedFields_AreAcceptedAndKeptRaw()
     {

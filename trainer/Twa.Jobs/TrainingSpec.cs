@@ -15,6 +15,6 @@ public sealed record TrainingSpec
     public TwaPhaseSpec? Twa { get; init; }
     public BaselineName[] Baselines { get; init; } = [];
 
-    /// <summary>Committed-state interval during TWA, in steps (base training commits every epoch).</summary>
+    /// <summary>Committed-state interval during TWA, in steps (base training: <c>base.checkpointEverySteps</c>).</summary>
     public int CheckpointEverySteps { get; init; } = 1;
 }

@@ -53,6 +53,8 @@ public static class TwaJobValidator
             Check(every.Epochs.HasValue ^ every.Steps.HasValue, $"{bp}.snapshotEvery", "give exactly one of {epochs: N} or {steps: N}");
             Check(every.Epochs is null or >= 1, $"{bp}.snapshotEvery.epochs", "must be >= 1");
             Check(every.Steps is null or >= 1, $"{bp}.snapshotEvery.steps", "must be >= 1");
+            Check(b.CheckpointEverySteps >= 0, $"{bp}.checkpointEverySteps",
+                $"must be >= 0 (commit every N steps and after each epoch; 0 = after each epoch only; default {BasePhaseSpec.DefaultCheckpointEverySteps})");
         }
 
         if (t.Twa is { } w)

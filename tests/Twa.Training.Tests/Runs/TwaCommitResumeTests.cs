@@ -17,14 +17,14 @@ public sealed class TwaCommitResumeTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private V1Alpha1TwaJob Job(string twa, int checkpointEverySteps) => TwaJobLoader.Parse($$"""
+    private V1Alpha1TwaJob Job(string twa, int checkpointEverySteps, string arch = "mlp") => TwaJobLoader.Parse($$"""
         apiVersion: twa.dev/v1alpha1
         kind: TwaJob
         metadata: {name: commit}
         spec:
           training:
             seed: 9
-            model: {arch: mlp}
+            model: {arch: {{arch}}}
             data: {path: {{Data}}, batchSize: 30, holdoutFraction: 0.1 }
             base: {epochs: 1, optimizer: {lr: 0.05} }
             twa:
@@ -38,9 +38,10 @@ public sealed class TwaCommitResumeTests : IDisposable
     [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 1, 9, 9)] // end of epoch 1
     [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 3, 14, 12)] // steps 13-14 redone
     [InlineData("variant: centered\n      snapshots: {from: 0, to: 2}\n      projectionBits: 4\n      optimizer: {name: adamw, lr: 0.01}", 1, 13, 13)]
-    public void Run_AbandonedAfterAStepThenRunAgain_EndsExactlyAsTheUninterruptedRun(string twa, int checkpointEvery, long abandonAfter, long committed)
+    [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 0.1}", 1, 13, 13, "resnet8")] // BN buffers in the commit
+    public void Run_AbandonedAfterAStepThenRunAgain_EndsExactlyAsTheUninterruptedRun(string twa, int checkpointEvery, long abandonAfter, long committed, string arch = "mlp")
     {
-        var job = Job(twa, checkpointEvery);
+        var job = Job(twa, checkpointEvery, arch);
         var whole = JobRunner.Run(job, new RunOptions(Path.Combine(_dir.FullName, "whole")) { CommitTwaState = true });
 
         var output = Path.Combine(_dir.FullName, "interrupted");
@@ -61,7 +62,7 @@ public sealed class TwaCommitResumeTests : IDisposable
         Assert.Contains($"twa: resuming after step {committed} from {Path.Combine(output, "state")}", lines);
         Assert.Equal(whole.Twa!.Coordinates, resumed.Twa!.Coordinates);
         Assert.Equal(whole.Final.Accuracy, resumed.Final.Accuracy);
-        Assert.Equal(whole.History.Select(h => (h.Phase, h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestAccuracy)),
-            resumed.History.Select(h => (h.Phase, h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestAccuracy)));
+        Assert.Equal(whole.History.Select(h => (h.Phase, h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy)),
+            resumed.History.Select(h => (h.Phase, h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy)));
     }
 }

@@ -8,8 +8,9 @@ namespace Twa.Training.Averaging;
 
 /// <summary>
 /// The committed TWA state in slot <see cref="Slot"/> of the run's <see cref="IStateStore"/> (DESIGN.md section 5): the
-/// coefficients, the optimizer moments and step count, the steps done, the loss/correct sums of the epoch in progress
-/// (summed over the ranks) and the history rows so far. Written by rank 0 (the store makes each commit atomic); read
+/// coefficients, the optimizer moments and step count, the model's BN buffers (rank 0's running statistics, which the
+/// epoch-end evaluations use) and dropout generator state, the steps done, the loss/correct sums of the epoch in
+/// progress (summed over the ranks) and the history rows so far. Written by rank 0 (the store makes each commit atomic); read
 /// by every rank of a new generation. Tied to the variant, the snapshot range and the coefficient count: another job's
 /// state is an error naming the store.
 /// </summary>
@@ -23,10 +24,12 @@ internal static class TwaCheckpoint
     {
         var tensors = new List<(string, Tensor)> { (CommittedState.CoefficientsName, coefficients) };
         tensors.AddRange(optimizer.State.Select(kv => (CommittedState.OptimizerPrefix + kv.Key, kv.Value)));
+        tensors.AddRange(CommittedModel.Buffers(ctx.Model));
         store.Commit(Slot, new CommittedState
         {
             Generation = ctx.Generation,
             Step = position.Step,
+            RngState = CommittedModel.RngState(ctx.Model),
             Tensors = tensors,
             Metadata = new Dictionary<string, string>
             {
@@ -39,7 +42,8 @@ internal static class TwaCheckpoint
         });
     }
 
-    /// <summary>Restores the coefficients and the optimizer from the last commit; null when there is none.</summary>
+    /// <summary>Restores the coefficients, the optimizer, the BN buffers and the dropout generator from the last commit;
+    /// null when there is none.</summary>
     public static Position? TryRead(PhaseContext ctx, IStateStore store, string identity, Tensor coefficients, IOptimizer optimizer)
     {
         using var content = store.ReadLatest(Slot);
@@ -58,6 +62,8 @@ internal static class TwaCheckpoint
         {
             coefficients.CopyFrom(content[CommittedState.CoefficientsName]);
         }
+
+        CommittedModel.Restore(ctx.Model, content);
 
         var state = content.Tensors.Where(t => t.Name.StartsWith(CommittedState.OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(t => t.Name[CommittedState.OptimizerPrefix.Length..], t => t.Tensor);

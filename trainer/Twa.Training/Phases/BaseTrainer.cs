@@ -12,13 +12,17 @@ namespace Twa.Training.Phases;
 /// <summary>
 /// Ordinary training that saves snapshots to the store: snapshot 0 = the initial weights (before any step), then
 /// one every <c>snapshotEvery.epochs</c> epochs (index = epochs done) or every <c>snapshotEvery.steps</c> steps
-/// (index = steps done / N). State (weights, BN buffers, optimizer moments, epoch, step, history) is committed after
-/// every epoch to the context's <see cref="PhaseContext.State"/> (slot "base"), and a run finding a commit there
-/// resumes after the last committed epoch.
+/// (index = steps done / N). The state (weights, BN buffers, optimizer moments, EMA, step, data position, the epoch's
+/// partial loss/accuracy sums and seconds, dropout RNG, history) is committed to the context's
+/// <see cref="PhaseContext.State"/> (slot "base") after every <c>base.checkpointEverySteps</c>-th step and after every
+/// epoch; a run finding a commit there resumes right after it: the epoch's seeded order is drawn again and continued
+/// at the committed batch (augmentation is drawn per (seed, epoch, sample)), so on one rank the resumed run ends
+/// bitwise identical to the uninterrupted one.
 /// Optionally keeps an EMA of the weights (decay per step, copied at the first update as AveragedModel).
 /// Data-parallel over <see cref="PhaseContext.Ranks"/>: every rank runs its slice of each global batch, the weighted
 /// gradients are all-reduced in buckets and every rank takes the same optimizer step; rank 0 alone writes snapshots
-/// and the committed state, and all ranks meet at a barrier at the end so the snapshots exist before TWA reads them.
+/// and the committed state (partial sums are summed over the ranks first), and all ranks meet at a barrier at the end
+/// so the snapshots exist before TWA reads them.
 /// </summary>
 public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSpec dataSpec, double? emaDecay = null)
 {
@@ -41,25 +45,30 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
         var augmentation = new Augmentation(dataSpec.Augment.RandomCropPadding, dataSpec.Augment.HorizontalFlip, ctx.Seed);
         var history = new List<EpochRecord>();
-        var firstEpoch = Resume(optimizer, history);
-        long step = (long)firstEpoch * stepsPerEpoch;
-        if (firstEpoch == 0)
+        var at = Resume(optimizer, history, stepsPerEpoch);
+        long step = at.Step;
+        if (step == 0)
         {
             Snapshot(0, 0, 0);
         }
         else
         {
-            ctx.Log($"base: resuming after epoch {firstEpoch} from {ctx.StateLocation}");
+            ctx.Log(at.Batch == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"base: resuming after epoch {at.Epoch} from {ctx.StateLocation}")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"base: resuming after step {step} (epoch {at.Epoch + 1}, batch {at.Batch} of {stepsPerEpoch}) from {ctx.StateLocation}"));
         }
 
-        for (var epoch = firstEpoch; epoch < spec.Epochs; epoch++)
+        for (var epoch = at.Epoch; epoch < spec.Epochs; epoch++)
         {
+            var resumed = epoch == at.Epoch;
+            var secondsBefore = resumed ? at.Seconds : 0;
             var clock = Stopwatch.StartNew();
             var sampler = new EpochSampler(train.Count, ctx.BatchSize, ctx.Seed, epoch);
-            double lossSum = 0;
-            long correct = 0;
+            // The epoch's sums carried by a mid-epoch commit are over all ranks: rank 0 carries them, the others restart at 0.
+            var (lossSum, correct) = resumed && ctx.IsLeader ? (at.LossSum, at.Correct) : (0.0, 0L);
             var lr = schedule.At(step);
-            for (var b = 0; b < sampler.BatchCount; b++, step++)
+            for (var b = resumed ? at.Batch : 0; b < sampler.BatchCount; b++, step++)
             {
                 lr = schedule.At(step);
                 var started = Stopwatch.GetTimestamp();
@@ -76,11 +85,19 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                     Snapshot((int)((step + 1) / every), epoch, step + 1);
                 }
 
-                BatchStep.Observe(ctx, "base", started, sampler.GlobalBatch(b).Length, l);
-
                 if (b + 1 < sampler.BatchCount)
                 {
+                    if (spec.CheckpointEverySteps > 0 && (step + 1) % spec.CheckpointEverySteps == 0)
+                    {
+                        Commit(optimizer, new Position(epoch, b + 1, step + 1, lossSum, correct, secondsBefore + clock.Elapsed.TotalSeconds), stepsPerEpoch, history);
+                    }
+
+                    BatchStep.Observe(ctx, "base", started, sampler.GlobalBatch(b).Length, l);
                     ctx.AfterStep?.Invoke("base", step + 1);
+                }
+                else
+                {
+                    BatchStep.Observe(ctx, "base", started, sampler.GlobalBatch(b).Length, l); // its commit follows the epoch's evaluation
                 }
             }
 
@@ -89,8 +106,8 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
                 Snapshot((epoch + 1) / perEpochs, epoch + 1, step);
             }
 
-            history.Add(ctx.FinishEpoch("base", epoch + 1, spec.Epochs, lr, lossSum, correct, train.Count, clock.Elapsed.TotalSeconds));
-            Commit(optimizer, epoch + 1, step, history);
+            history.Add(ctx.FinishEpoch("base", epoch + 1, spec.Epochs, lr, lossSum, correct, train.Count, secondsBefore + clock.Elapsed.TotalSeconds));
+            Commit(optimizer, new Position(epoch + 1, 0, step, 0, 0, 0), stepsPerEpoch, history);
             ctx.AfterStep?.Invoke("base", step);
         }
 
@@ -114,15 +131,29 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         context.Store.Save(index, context.Model.Parameters.Flat, context.Model.Buffers, metadata);
     }
 
-    private void Commit(IOptimizer optimizer, int epochsDone, long step, IEnumerable<EpochRecord> history)
+    /// <summary>Commits the state at <paramref name="at"/> (rank 0 writes; with a mid-epoch position every rank takes
+    /// part in summing the epoch's partial loss and correct counts).</summary>
+    private void Commit(IOptimizer optimizer, Position at, int stepsPerEpoch, IEnumerable<EpochRecord> history)
     {
-        if (!context.IsLeader || context.State is not { } store)
+        if (context.State is not { } store)
+        {
+            return;
+        }
+
+        var (lossSum, correct) = (at.LossSum, at.Correct);
+        if (at.Batch > 0 && !context.Ranks.IsSingle)
+        {
+            var sums = context.Ranks.SumScalars(lossSum, correct);
+            (lossSum, correct) = (sums[0], (long)Math.Round(sums[1]));
+        }
+
+        if (!context.IsLeader)
         {
             return;
         }
 
         var tensors = new List<(string, Tensor)> { (CommittedState.ParametersName, context.Model.Parameters.Flat) };
-        tensors.AddRange(context.Model.Buffers.Select(b => (CommittedState.BufferPrefix + b.Name, b.Tensor)));
+        tensors.AddRange(CommittedModel.Buffers(context.Model));
         tensors.AddRange(optimizer.State.Select(kv => (CommittedState.OptimizerPrefix + kv.Key, kv.Value)));
         if (Ema is not null)
         {
@@ -132,26 +163,33 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         store.Commit(Slot, new CommittedState
         {
             Generation = context.Generation,
-            Step = step,
-            Epoch = epochsDone,
+            Step = at.Step,
+            Epoch = at.Epoch,
+            Batch = at.Batch,
+            RngState = CommittedModel.RngState(context.Model),
             Tensors = tensors,
             Metadata = new Dictionary<string, string>
             {
                 ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
                 ["arch"] = context.Model.Architecture,
                 ["history"] = HistoryJson.Write(history),
+                ["loss_sum"] = lossSum.ToString("R", CultureInfo.InvariantCulture),
+                ["correct"] = correct.ToString(CultureInfo.InvariantCulture),
+                ["epoch_seconds"] = at.Seconds.ToString("R", CultureInfo.InvariantCulture),
+                ["steps_per_epoch"] = stepsPerEpoch.ToString(CultureInfo.InvariantCulture),
             },
         });
         context.Observer?.StateCommitted(Slot);
     }
 
-    /// <summary>Restores the last committed state and its history rows; returns the number of epochs already done (0 = fresh start).</summary>
-    private int Resume(IOptimizer optimizer, List<EpochRecord> history)
+    /// <summary>Restores the last committed state and its history rows; returns where to continue (all zero = fresh
+    /// start).</summary>
+    private Position Resume(IOptimizer optimizer, List<EpochRecord> history, int stepsPerEpoch)
     {
         using var content = context.State?.ReadLatest(Slot);
         if (content is null)
         {
-            return 0;
+            return new Position(0, 0, 0, 0, 0, 0);
         }
 
         if (content.Metadata.GetValueOrDefault("arch") != context.Model.Architecture)
@@ -159,13 +197,19 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             throw new InvalidOperationException($"{context.StateLocation} holds base-training state of a '{content.Metadata.GetValueOrDefault("arch")}' model, not '{context.Model.Architecture}'; use another --out directory or store");
         }
 
-        using var noGrad = Autograd.NoGrad();
-        context.Model.Parameters.Flat.CopyFrom(content[CommittedState.ParametersName]);
-        foreach (var (name, tensor) in context.Model.Buffers)
+        var committedPerEpoch = (int)Number(content, "steps_per_epoch", stepsPerEpoch);
+        if (committedPerEpoch != stepsPerEpoch || content.Batch >= stepsPerEpoch || content.Step != (long)content.Epoch * stepsPerEpoch + content.Batch)
         {
-            tensor.CopyFrom(content[CommittedState.BufferPrefix + name]);
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"{context.StateLocation} holds base-training state at step {content.Step} (epoch {content.Epoch}, batch {content.Batch} of {committedPerEpoch} steps per epoch), which does not fit this job's {stepsPerEpoch} steps per epoch (another dataset or batch size); use another --out directory or store"));
         }
 
+        using (Autograd.NoGrad())
+        {
+            context.Model.Parameters.Flat.CopyFrom(content[CommittedState.ParametersName]);
+        }
+
+        CommittedModel.Restore(context.Model, content);
         var state = content.Tensors.Where(t => t.Name.StartsWith(CommittedState.OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(t => t.Name[CommittedState.OptimizerPrefix.Length..], t => t.Tensor);
         optimizer.Restore(state, long.Parse(content.Metadata["optimizer_steps"], CultureInfo.InvariantCulture));
@@ -175,6 +219,15 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         }
 
         history.AddRange(HistoryJson.Read(content.Metadata.GetValueOrDefault("history")));
-        return content.Epoch;
+        return new Position(content.Epoch, content.Batch, content.Step,
+            Number(content, "loss_sum", 0), (long)Number(content, "correct", 0), Number(content, "epoch_seconds", 0));
     }
+
+    /// <summary>A metadata number of a commit; <paramref name="absent"/> for commits made (after an epoch) before the key existed.</summary>
+    private static double Number(CommittedState content, string key, double absent) =>
+        content.Metadata.TryGetValue(key, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : absent;
+
+    /// <summary>Where a commit stands: the epoch in progress (0-based), the batches of it done, the global step, the
+    /// epoch's loss/correct sums so far (over all ranks) and its seconds so far.</summary>
+    private readonly record struct Position(int Epoch, int Batch, long Step, double LossSum, long Correct, double Seconds);
 }

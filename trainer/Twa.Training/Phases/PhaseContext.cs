@@ -16,8 +16,9 @@ public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize
     /// <summary>The ranks of the run; every rank holds the full weights and processes its slice of each global batch.</summary>
     public RankGroup Ranks { get; init; } = RankGroup.OneRank;
 
-    /// <summary>Where the committed state goes and is resumed from: base training's after every epoch (slot "base")
-    /// and, when <see cref="CommitTwaState"/>, TWA's every <see cref="CheckpointEverySteps"/> steps (slot "twa"). Rank 0
+    /// <summary>Where the committed state goes and is resumed from: base training's every <c>base.checkpointEverySteps</c>
+    /// steps and after every epoch (slot "base") and, when <see cref="CommitTwaState"/>, TWA's every
+    /// <see cref="CheckpointEverySteps"/> steps (slot "twa"). Rank 0
     /// writes; every rank reads. Null = nothing is committed or resumed. Not owned by the context.</summary>
     public IStateStore? State { get; init; }
 
