@@ -1,0 +1,421 @@
+// TWA projection kernels (twa_projection_gradient / twa_projection_reconstruct, see twa_torch.h): the centred
+// basis is read straight from its packed codes (or f16 / f32 values) and dequantised in registers, so one pass
+// reads each covered code once and creates no n x D temporary. Work items are column chunks of one segment,
+// spread over libtorch's intra-op pool; per-chunk partial sums are reduced in chunk order (in double), so the
+// result does not depend on the thread count. AVX2+FMA+F16C is used when the CPU has it, plain C++ otherwise
+// (the same scalar code handles the unaligned head and the tail of every chunk).
+#include "common.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TWA_X86 1
+#endif
+
+namespace {
+
+using twa::InvalidArgument;
+
+// Columns per work item: a multiple of 8 (so chunk starts are vector aligned) and small enough that the slice of
+// g a chunk reads stays in L1 while every row streams over it.
+constexpr int64_t kChunk = 2048;
+
+enum class Format { Packed, Half, Float };
+
+struct Basis {
+  Format format;
+  int bits;            // 1..8 for Packed
+  int64_t rows;
+  int64_t columns;
+  int64_t row_stride;  // bytes per row (Packed) or elements per row
+  const uint8_t* codes;
+  const at::Half* half;
+  const float* f32;
+  int64_t vector_end;  // exclusive bound on the aligned group starts the vector path may load (Packed: 8-byte loads)
+};
+
+struct Chunk {
+  int64_t block;
+  int64_t start;
+  int64_t length;
+};
+
+inline float scalar_at(const Basis& b, int64_t i, int64_t j) {
+  switch (b.format) {
+    case Format::Float:
+      return b.f32[i * b.row_stride + j];
+    case Format::Half:
+      return static_cast<float>(b.half[i * b.row_stride + j]);
+    case Format::Packed:
+    default: {
+      const uint8_t* row = b.codes + i * b.row_stride;
+      const int64_t bit = j * b.bits;
+      const int64_t byte = bit >> 3;
+      const int shift = static_cast<int>(bit & 7);
+      uint32_t v = row[byte];
+      if (shift + b.bits > 8) v |= static_cast<uint32_t>(row[byte + 1]) << 8;
+      return static_cast<float>((v >> shift) & ((1u << b.bits) - 1u));
+    }
+  }
+}
+
+#if TWA_X86
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  return has;
+}
+
+// Shuffle/shift/mask that turn 8 little-endian packed codes (bits each, starting at a byte boundary) broadcast
+// into every 64-bit lane into 8 int32 lanes: lane k takes bytes (k*bits/8, +1) and shifts by (k*bits)%8.
+struct PackedTables {
+  alignas(32) int8_t shuffle[32];
+  alignas(32) int32_t shifts[8];
+  int32_t mask;
+};
+
+PackedTables make_tables(int bits) {
+  PackedTables t{};
+  for (int k = 0; k < 8; ++k) {
+    const int bit = k * bits;
+    const int half = k / 4, lane = k % 4;
+    int8_t* s = t.shuffle + half * 16 + lane * 4;
+    s[0] = static_cast<int8_t>(bit >> 3);
+    s[1] = static_cast<int8_t>((bit >> 3) + 1);  // at most 8: the broadcast copy, masked away when unused
+    s[2] = s[3] = static_cast<int8_t>(0x80);
+    t.shifts[k] = bit & 7;
+  }
+  t.mask = (1 << bits) - 1;
+  return t;
+}
+
+struct Decoder {
+  __m256i shuffle, shifts, mask;
+};
+
+__attribute__((target("avx2,fma,f16c"))) inline Decoder make_decoder(const PackedTables& t) {
+  return Decoder{_mm256_load_si256(reinterpret_cast<const __m256i*>(t.shuffle)),
+                 _mm256_load_si256(reinterpret_cast<const __m256i*>(t.shifts)), _mm256_set1_epi32(t.mask)};
+}
+
+// 8 consecutive entries of row i from column j (j % 8 == 0) as floats.
+template <Format F>
+__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const Basis& b, const Decoder& d, int64_t i, int64_t j) {
+  if constexpr (F == Format::Float) {
+    return _mm256_loadu_ps(b.f32 + i * b.row_stride + j);
+  } else if constexpr (F == Format::Half) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.half + i * b.row_stride + j)));
+  } else {
+    int64_t word;
+    std::memcpy(&word, b.codes + i * b.row_stride + (j >> 3) * b.bits, sizeof(word));
+    const __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi64x(word), d.shuffle);
+    return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(v, d.shifts), d.mask));
+  }
+}
+
+__attribute__((target("avx2,fma,f16c"))) inline double hsum(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return static_cast<double>(_mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1))));
+}
+
+// The aligned vector range [va, vb) of a chunk [j0, j1): groups of 8 whose loads stay inside the basis.
+inline void vector_range(const Basis& b, int64_t j0, int64_t j1, int64_t& va, int64_t& vb) {
+  va = std::min(j1, (j0 + 7) & ~int64_t{7});
+  vb = std::min(j1 & ~int64_t{7}, b.vector_end);
+  if (vb < va) vb = va;
+}
+
+// out[i] = Σ_{j in chunk} P[i, j]·g[j] for every row, out[rows] = Σ g (all in double).
+template <Format F>
+__attribute__((target("avx2,fma,f16c"))) void gradient_chunk_avx2(const Basis& b, const Decoder& d, const float* g,
+                                                                   const Chunk& c, double* out) {
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  vector_range(b, j0, j1, va, vb);
+  double gs = 0;
+  for (int64_t j = j0; j < va; ++j) gs += g[j];
+  {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t j = va; j < vb; j += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(g + j));
+    gs += hsum(acc);
+  }
+  for (int64_t j = vb; j < j1; ++j) gs += g[j];
+  out[b.rows] = gs;
+  for (int64_t i = 0; i < b.rows; ++i) {
+    double s = 0;
+    for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t j = va;
+    for (; j + 16 <= vb; j += 16) {
+      a0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_loadu_ps(g + j), a0);
+      a1 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 8), _mm256_loadu_ps(g + j + 8), a1);
+    }
+    for (; j < vb; j += 8) a0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_loadu_ps(g + j), a0);
+    s += hsum(_mm256_add_ps(a0, a1));
+    for (j = vb; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    out[i] = s;
+  }
+}
+
+// w[j] = center[j] + constant + Σ_i P[i, j]·a[i] over the chunk.
+template <Format F>
+__attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_avx2(const Basis& b, const Decoder& d, const float* a,
+                                                                      float constant, const float* center,
+                                                                      const Chunk& c, float* w) {
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  vector_range(b, j0, j1, va, vb);
+  auto scalar = [&](int64_t j) {
+    float s = 0;
+    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
+    w[j] = center[j] + constant + s;
+  };
+  for (int64_t j = j0; j < va; ++j) scalar(j);
+  const __m256 k = _mm256_set1_ps(constant);
+  int64_t j = va;
+  for (; j + 32 <= vb; j += 32) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < b.rows; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      s0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), ai, s0);
+      s1 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 8), ai, s1);
+      s2 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 16), ai, s2);
+      s3 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 24), ai, s3);
+    }
+    _mm256_storeu_ps(w + j, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j), k), s0));
+    _mm256_storeu_ps(w + j + 8, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j + 8), k), s1));
+    _mm256_storeu_ps(w + j + 16, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j + 16), k), s2));
+    _mm256_storeu_ps(w + j + 24, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j + 24), k), s3));
+  }
+  for (; j < vb; j += 8) {
+    __m256 s0 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < b.rows; ++i) s0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_broadcast_ss(a + i), s0);
+    _mm256_storeu_ps(w + j, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j), k), s0));
+  }
+  for (j = vb; j < j1; ++j) scalar(j);
+}
+#endif
+
+void gradient_chunk_scalar(const Basis& b, const float* g, const Chunk& c, double* out) {
+  const int64_t j1 = c.start + c.length;
+  double gs = 0;
+  for (int64_t j = c.start; j < j1; ++j) gs += g[j];
+  out[b.rows] = gs;
+  for (int64_t i = 0; i < b.rows; ++i) {
+    double s = 0;
+    for (int64_t j = c.start; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    out[i] = s;
+  }
+}
+
+void reconstruct_chunk_scalar(const Basis& b, const float* a, float constant, const float* center, const Chunk& c,
+                              float* w) {
+  const int64_t j1 = c.start + c.length;
+  for (int64_t j = c.start; j < j1; ++j) {
+    float s = 0;
+    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
+    w[j] = center[j] + constant + s;
+  }
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw InvalidArgument(message);
+}
+
+void require_cpu_contiguous(const at::Tensor& t, const char* name) {
+  require(t.device().is_cpu(), std::string("projection: ") + name + " must be a CPU tensor (the fused kernels are CPU only)");
+  require(t.is_contiguous(), std::string("projection: ") + name + " must be contiguous");
+}
+
+void require_f32(const at::Tensor& t, const char* name, at::IntArrayRef shape) {
+  require_cpu_contiguous(t, name);
+  require(t.scalar_type() == at::kFloat, std::string("projection: ") + name + " must be float32");
+  require(t.sizes() == shape, std::string("projection: ") + name + " has shape " + c10::str(t.sizes()) + ", expected " +
+                                  c10::str(shape));
+}
+
+// Validates the basis description and turns the segments into column chunks.
+struct Problem {
+  Basis basis{};
+  int64_t blocks = 0;
+  const float* scale = nullptr;  // [rows, blocks], Packed only
+  const float* low = nullptr;
+  std::vector<Chunk> chunks;
+};
+
+Problem describe(const at::Tensor& basis, int32_t bits, int64_t columns, twa_tensor scale, twa_tensor low,
+                 const at::Tensor& segments, int64_t blocks) {
+  Problem p;
+  Basis& b = p.basis;
+  require_cpu_contiguous(basis, "basis");
+  require(basis.dim() == 2, "projection: basis must be 2-D [n, row width], got " + c10::str(basis.sizes()));
+  require(columns >= 0, "projection: columns must be >= 0");
+  require(blocks >= 1, "projection: blocks must be >= 1");
+  b.rows = basis.size(0);
+  b.columns = columns;
+  b.row_stride = basis.size(1);
+  b.bits = bits;
+  if (bits == 32 || bits == 16) {
+    b.format = bits == 32 ? Format::Float : Format::Half;
+    require(basis.scalar_type() == (bits == 32 ? at::kFloat : at::kHalf),
+            "projection: a " + std::to_string(bits) + "-bit basis must be " + (bits == 32 ? "float32" : "float16"));
+    require(basis.size(1) == columns, "projection: basis has " + std::to_string(basis.size(1)) + " columns, expected " +
+                                          std::to_string(columns));
+    if (bits == 32) b.f32 = basis.data_ptr<float>(); else b.half = basis.data_ptr<at::Half>();
+    b.vector_end = columns;
+  } else {
+    require(bits >= 1 && bits <= 8, "projection: bits must be 1..8 (packed), 16 or 32, got " + std::to_string(bits));
+    b.format = Format::Packed;
+    require(basis.scalar_type() == at::kByte, "projection: a packed basis must be uint8");
+    const int64_t need = (columns * bits + 7) / 8;
+    require(basis.size(1) >= need, "projection: packed rows have " + std::to_string(basis.size(1)) + " bytes, " +
+                                       std::to_string(columns) + " columns at " + std::to_string(bits) +
+                                       " bits need " + std::to_string(need));
+    require(scale != nullptr && low != nullptr, "projection: a packed basis needs scale and low");
+    require_f32(twa::T(scale), "scale", {b.rows, blocks});
+    require_f32(twa::T(low), "low", {b.rows, blocks});
+    p.scale = twa::T(scale).data_ptr<float>();
+    p.low = twa::T(low).data_ptr<float>();
+    b.codes = basis.data_ptr<uint8_t>();
+    // A group at column j (j % 8 == 0) loads 8 bytes from (j/8)*bits: allowed while that stays in the row.
+    b.vector_end = b.row_stride >= 8 ? ((b.row_stride - 8) / bits + 1) * 8 : 0;
+  }
+  p.blocks = blocks;
+  require_cpu_contiguous(segments, "segments");
+  require(segments.scalar_type() == at::kLong && segments.dim() == 2 && segments.size(1) == 3,
+          "projection: segments must be int64 [S, 3] rows of (block, first column, length), got " +
+              c10::str(segments.sizes()));
+  const int64_t* s = segments.data_ptr<int64_t>();
+  int64_t previous_end = 0;
+  for (int64_t k = 0; k < segments.size(0); ++k) {
+    const int64_t block = s[3 * k], start = s[3 * k + 1], length = s[3 * k + 2];
+    const std::string where = "projection: segment " + std::to_string(k) + " (block " + std::to_string(block) +
+                              ", start " + std::to_string(start) + ", length " + std::to_string(length) + ")";
+    require(block >= 0 && block < blocks, where + ": block outside [0, " + std::to_string(blocks) + ")");
+    require(length >= 0 && start >= previous_end && start + length <= columns,
+            where + ": segments must be in increasing column order, not overlap, and lie in [0, " +
+                std::to_string(columns) + ")");
+    previous_end = start + length;
+    for (int64_t c = start; c < start + length;) {
+      const int64_t end = std::min(start + length, (c / kChunk + 1) * kChunk);
+      p.chunks.push_back(Chunk{block, c, end - c});
+      c = end;
+    }
+  }
+  return p;
+}
+
+template <class Body>
+void for_each_chunk(const Problem& p, Body body) {
+  const int64_t count = static_cast<int64_t>(p.chunks.size());
+  at::parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) body(c, p.chunks[c]);
+  });
+}
+
+void gradient(const Problem& p, const float* g, float* grad_x) {
+  const Basis& b = p.basis;
+  const int64_t n = b.rows, width = n + 1;
+  std::vector<double> partial(p.chunks.size() * width);
+#if TWA_X86
+  const bool simd = cpu_has_avx2();
+  const PackedTables tables = make_tables(b.format == Format::Packed ? b.bits : 8);
+#endif
+  for_each_chunk(p, [&](int64_t index, const Chunk& c) {
+    double* out = partial.data() + index * width;
+#if TWA_X86
+    if (simd) {
+      const Decoder d = make_decoder(tables);
+      switch (b.format) {
+        case Format::Float: gradient_chunk_avx2<Format::Float>(b, d, g, c, out); return;
+        case Format::Half: gradient_chunk_avx2<Format::Half>(b, d, g, c, out); return;
+        case Format::Packed: gradient_chunk_avx2<Format::Packed>(b, d, g, c, out); return;
+      }
+    }
+#endif
+    gradient_chunk_scalar(b, g, c, out);
+  });
+  // Reduce in chunk order: deterministic whatever the thread count.
+  std::vector<double> sums(n * p.blocks, 0.0), gsums(p.blocks, 0.0);
+  for (size_t index = 0; index < p.chunks.size(); ++index) {
+    const int64_t block = p.chunks[index].block;
+    const double* part = partial.data() + index * width;
+    for (int64_t i = 0; i < n; ++i) sums[i * p.blocks + block] += part[i];
+    gsums[block] += part[n];
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t l = 0; l < p.blocks; ++l) {
+      const int64_t k = i * p.blocks + l;
+      // P = q*scale + low, so Σ P g = scale*Σ q g + low*Σ g.
+      grad_x[k] = static_cast<float>(b.format == Format::Packed ? p.scale[k] * sums[k] + p.low[k] * gsums[l] : sums[k]);
+    }
+  }
+}
+
+void reconstruct(const Problem& p, const float* center, const float* x, float* w) {
+  const Basis& b = p.basis;
+  const int64_t n = b.rows;
+#if TWA_X86
+  const bool simd = cpu_has_avx2();
+  const PackedTables tables = make_tables(b.format == Format::Packed ? b.bits : 8);
+#endif
+  for_each_chunk(p, [&](int64_t, const Chunk& c) {
+    // P = q*scale + low, so Σ_i P x_i = Σ_i q (scale x_i) + Σ_i low x_i.
+    std::vector<float> a(n);
+    double constant = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t k = i * p.blocks + c.block;
+      if (b.format == Format::Packed) {
+        a[i] = p.scale[k] * x[k];
+        constant += static_cast<double>(p.low[k]) * x[k];
+      } else {
+        a[i] = x[k];
+      }
+    }
+    const float k = static_cast<float>(constant);
+#if TWA_X86
+    if (simd) {
+      const Decoder d = make_decoder(tables);
+      switch (b.format) {
+        case Format::Float: reconstruct_chunk_avx2<Format::Float>(b, d, a.data(), k, center, c, w); return;
+        case Format::Half: reconstruct_chunk_avx2<Format::Half>(b, d, a.data(), k, center, c, w); return;
+        case Format::Packed: reconstruct_chunk_avx2<Format::Packed>(b, d, a.data(), k, center, c, w); return;
+      }
+    }
+#endif
+    reconstruct_chunk_scalar(b, a.data(), k, center, c, w);
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+twa_status twa_projection_gradient(twa_tensor basis, int32_t bits, int64_t columns, twa_tensor scale, twa_tensor low,
+                                   twa_tensor segments, twa_tensor g, twa_tensor grad_x) noexcept {
+  TWA_GUARD(
+      auto& gx = twa::T(grad_x);
+      require(gx.dim() == 2, "projection: grad_x must be 2-D [n, L], got " + c10::str(gx.sizes()));
+      const Problem p = describe(twa::T(basis), bits, columns, scale, low, twa::T(segments), gx.size(1));
+      require_f32(gx, "grad_x", {p.basis.rows, p.blocks});
+      require_f32(twa::T(g), "g", {columns});
+      gradient(p, twa::T(g).data_ptr<float>(), gx.data_ptr<float>()));
+}
+
+twa_status twa_projection_reconstruct(twa_tensor basis, int32_t bits, int64_t columns, twa_tensor scale, twa_tensor low,
+                                      twa_tensor segments, twa_tensor center, twa_tensor x, twa_tensor out) noexcept {
+  TWA_GUARD(
+      auto& xt = twa::T(x);
+      require(xt.dim() == 2, "projection: x must be 2-D [n, L], got " + c10::str(xt.sizes()));
+      const Problem p = describe(twa::T(basis), bits, columns, scale, low, twa::T(segments), xt.size(1));
+      require_f32(xt, "x", {p.basis.rows, p.blocks});
+      require_f32(twa::T(center), "center", {columns});
+      require_f32(twa::T(out), "out", {columns});
+      reconstruct(p, twa::T(center).data_ptr<float>(), xt.data_ptr<float>(), twa::T(out).data_ptr<float>()));
+}
+
+}  // extern "C"
