@@ -3,7 +3,8 @@
 // reads each covered code once and creates no n x D temporary. Work items are column chunks of one segment,
 // spread over libtorch's intra-op pool; per-chunk partial sums are reduced in chunk order (in double), so the
 // result does not depend on the thread count. AVX2+FMA+F16C is used when the CPU has it, plain C++ otherwise
-// (the same scalar code handles the unaligned head and the tail of every chunk).
+// (the same scalar code handles the unaligned head and the tail of every chunk). Widths that divide 8 decode whole
+// bytes into bit planes; the others (3, 5, 6, 7) go through a byte shuffle per 8 codes.
 #include "common.h"
 
 #include <ATen/Parallel.h>
@@ -198,6 +199,112 @@ __attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_avx2(const Basis
   }
   for (j = vb; j < j1; ++j) scalar(j);
 }
+
+// Widths that divide 8 (1, 2, 4, 8 bits): PER = 8/BITS codes per byte. A group of 8 bytes holds G = 8*PER columns;
+// zero-extending the 8 bytes to 8 int32 lanes and taking bits [k*BITS, (k+1)*BITS) gives "plane" k, whose lane m is
+// column m*PER + k of the group. Every plane costs a shift, an and and a convert per 8 codes (no shuffle); g is
+// permuted into plane order once per chunk for the gradient, and the reconstruction's planes are interleaved back
+// once per group after all rows.
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) inline __m256 plane(__m256i bytes, int k) {
+  constexpr int mask = (1 << BITS) - 1;
+  return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(bytes, k * BITS), _mm256_set1_epi32(mask)));
+}
+
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) inline __m256i group_bytes(const uint8_t* row, int64_t j) {
+  constexpr int64_t PER = 8 / BITS;
+  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + j / PER)));
+}
+
+// The aligned group range [va, vb) of a chunk [j0, j1): whole groups of G columns.
+inline void group_range(int64_t g, int64_t j0, int64_t j1, int64_t& va, int64_t& vb) {
+  va = std::min(j1, (j0 + g - 1) / g * g);
+  vb = std::max(va, j1 / g * g);
+}
+
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis& b, const float* g, const Chunk& c,
+                                                                     double* out) {
+  constexpr int PER = 8 / BITS;
+  constexpr int64_t G = 8 * PER;
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  group_range(G, j0, j1, va, vb);
+  alignas(32) float permuted[kChunk + G];
+  for (int64_t j = va; j < vb; j += G) {
+    float* p = permuted + (j - va);
+    for (int k = 0; k < PER; ++k)
+      for (int m = 0; m < 8; ++m) p[k * 8 + m] = g[j + m * PER + k];
+  }
+  double gs = 0;
+  for (int64_t j = j0; j < j1; ++j) gs += g[j];
+  out[b.rows] = gs;
+  for (int64_t i = 0; i < b.rows; ++i) {
+    const uint8_t* row = b.codes + i * b.row_stride;
+    double s = 0;
+    for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    for (int64_t j = va; j < vb; j += G) {
+      const __m256i bytes = group_bytes<BITS>(row, j);
+      const float* p = permuted + (j - va);
+      for (int k = 0; k < PER; k += 2) {
+        a0 = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_load_ps(p + k * 8), a0);
+        if (k + 1 < PER) a1 = _mm256_fmadd_ps(plane<BITS>(bytes, k + 1), _mm256_load_ps(p + (k + 1) * 8), a1);
+      }
+    }
+    s += hsum(_mm256_add_ps(a0, a1));
+    for (int64_t j = vb; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    out[i] = s;
+  }
+}
+
+// Columns [j, j + UU*G) of the reconstruction: UU*PER accumulators in registers over all rows.
+template <int BITS, int UU>
+__attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Basis& b, const float* a, float constant,
+                                                                        const float* center, int64_t j, float* w) {
+  constexpr int PER = 8 / BITS;
+  constexpr int64_t G = 8 * PER;
+  __m256 acc[UU * PER];
+  for (int q = 0; q < UU * PER; ++q) acc[q] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < b.rows; ++i) {
+    const uint8_t* row = b.codes + i * b.row_stride;
+    const __m256 ai = _mm256_broadcast_ss(a + i);
+    for (int u = 0; u < UU; ++u) {
+      const __m256i bytes = group_bytes<BITS>(row, j + u * G);
+      for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), ai, acc[u * PER + k]);
+    }
+  }
+  alignas(32) float planes[UU * G];
+  for (int q = 0; q < UU * PER; ++q) _mm256_store_ps(planes + q * 8, acc[q]);
+  for (int u = 0; u < UU; ++u)
+    for (int k = 0; k < PER; ++k)
+      for (int m = 0; m < 8; ++m) {
+        const int64_t col = j + u * G + m * PER + k;
+        w[col] = center[col] + constant + planes[(u * PER + k) * 8 + m];
+      }
+}
+
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_planes(const Basis& b, const float* a, float constant,
+                                                                        const float* center, const Chunk& c, float* w) {
+  constexpr int PER = 8 / BITS;
+  constexpr int64_t G = 8 * PER;
+  constexpr int U = PER >= 4 ? 1 : 4 / PER;  // groups per pass: U*PER = 4 or 8 accumulators
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  group_range(G, j0, j1, va, vb);
+  auto scalar = [&](int64_t j) {
+    float s = 0;
+    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
+    w[j] = center[j] + constant + s;
+  };
+  for (int64_t j = j0; j < va; ++j) scalar(j);
+  int64_t j = va;
+  for (; j + U * G <= vb; j += U * G) reconstruct_groups<BITS, U>(b, a, constant, center, j, w);
+  for (; j < vb; j += G) reconstruct_groups<BITS, 1>(b, a, constant, center, j, w);
+  for (j = vb; j < j1; ++j) scalar(j);
+}
 #endif
 
 void gradient_chunk_scalar(const Basis& b, const float* g, const Chunk& c, double* out) {
@@ -333,7 +440,14 @@ void gradient(const Problem& p, const float* g, float* grad_x) {
       switch (b.format) {
         case Format::Float: gradient_chunk_avx2<Format::Float>(b, d, g, c, out); return;
         case Format::Half: gradient_chunk_avx2<Format::Half>(b, d, g, c, out); return;
-        case Format::Packed: gradient_chunk_avx2<Format::Packed>(b, d, g, c, out); return;
+        case Format::Packed:
+          switch (b.bits) {
+            case 1: gradient_chunk_planes<1>(b, g, c, out); return;
+            case 2: gradient_chunk_planes<2>(b, g, c, out); return;
+            case 4: gradient_chunk_planes<4>(b, g, c, out); return;
+            case 8: gradient_chunk_planes<8>(b, g, c, out); return;
+            default: gradient_chunk_avx2<Format::Packed>(b, d, g, c, out); return;
+          }
       }
     }
 #endif
@@ -383,7 +497,14 @@ void reconstruct(const Problem& p, const float* center, const float* x, float* w
       switch (b.format) {
         case Format::Float: reconstruct_chunk_avx2<Format::Float>(b, d, a.data(), k, center, c, w); return;
         case Format::Half: reconstruct_chunk_avx2<Format::Half>(b, d, a.data(), k, center, c, w); return;
-        case Format::Packed: reconstruct_chunk_avx2<Format::Packed>(b, d, a.data(), k, center, c, w); return;
+        case Format::Packed:
+          switch (b.bits) {
+            case 1: reconstruct_chunk_planes<1>(b, a.data(), k, center, c, w); return;
+            case 2: reconstruct_chunk_planes<2>(b, a.data(), k, center, c, w); return;
+            case 4: reconstruct_chunk_planes<4>(b, a.data(), k, center, c, w); return;
+            case 8: reconstruct_chunk_planes<8>(b, a.data(), k, center, c, w); return;
+            default: reconstruct_chunk_avx2<Format::Packed>(b, d, a.data(), k, center, c, w); return;
+          }
       }
     }
 #endif
