@@ -231,14 +231,28 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
   const int64_t j0 = c.start, j1 = c.start + c.length;
   int64_t va, vb;
   group_range(G, j0, j1, va, vb);
-  alignas(32) float permuted[kChunk + G];
-  for (int64_t j = va; j < vb; j += G) {
-    float* p = permuted + (j - va);
-    for (int k = 0; k < PER; ++k)
-      for (int m = 0; m < 8; ++m) p[k * 8 + m] = g[j + m * PER + k];
+  // g of the whole groups in plane order (8 bits: already in order).
+  alignas(32) float permuted[PER == 1 ? 1 : kChunk + G];
+  const float* gp = g + va;
+  if constexpr (PER > 1) {
+    for (int64_t j = va; j < vb; j += G) {
+      float* p = permuted + (j - va);
+      for (int k = 0; k < PER; ++k)
+        for (int m = 0; m < 8; ++m) p[k * 8 + m] = g[j + m * PER + k];
+    }
+    gp = permuted;
   }
   double gs = 0;
-  for (int64_t j = j0; j < j1; ++j) gs += g[j];
+  {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int64_t j = j0;
+    for (; j + 16 <= j1; j += 16) {
+      s0 = _mm256_add_ps(s0, _mm256_loadu_ps(g + j));
+      s1 = _mm256_add_ps(s1, _mm256_loadu_ps(g + j + 8));
+    }
+    for (; j < j1; ++j) gs += g[j];
+    gs += hsum(_mm256_add_ps(s0, s1));
+  }
   out[b.rows] = gs;
   for (int64_t i = 0; i < b.rows; ++i) {
     const uint8_t* row = b.codes + i * b.row_stride;
@@ -247,10 +261,10 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     for (int64_t j = va; j < vb; j += G) {
       const __m256i bytes = group_bytes<BITS>(row, j);
-      const float* p = permuted + (j - va);
+      const float* p = gp + (j - va);
       for (int k = 0; k < PER; k += 2) {
-        a0 = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_load_ps(p + k * 8), a0);
-        if (k + 1 < PER) a1 = _mm256_fmadd_ps(plane<BITS>(bytes, k + 1), _mm256_load_ps(p + (k + 1) * 8), a1);
+        a0 = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), a0);
+        if (k + 1 < PER) a1 = _mm256_fmadd_ps(plane<BITS>(bytes, k + 1), _mm256_loadu_ps(p + (k + 1) * 8), a1);
       }
     }
     s += hsum(_mm256_add_ps(a0, a1));
