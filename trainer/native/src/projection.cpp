@@ -149,14 +149,16 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_avx2(const Basis& b
   for (int64_t i = 0; i < b.rows; ++i) {
     double s = 0;
     for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
     int64_t j = va;
-    for (; j + 16 <= vb; j += 16) {
+    for (; j + 32 <= vb; j += 32) {
       a0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_loadu_ps(g + j), a0);
       a1 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 8), _mm256_loadu_ps(g + j + 8), a1);
+      a2 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 16), _mm256_loadu_ps(g + j + 16), a2);
+      a3 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 24), _mm256_loadu_ps(g + j + 24), a3);
     }
     for (; j < vb; j += 8) a0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_loadu_ps(g + j), a0);
-    s += hsum(_mm256_add_ps(a0, a1));
+    s += hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
     for (j = vb; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
     out[i] = s;
   }
@@ -208,7 +210,9 @@ __attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_avx2(const Basis
 template <int BITS>
 __attribute__((target("avx2,fma,f16c"))) inline __m256 plane(__m256i bytes, int k) {
   constexpr int mask = (1 << BITS) - 1;
-  return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(bytes, k * BITS), _mm256_set1_epi32(mask)));
+  // The top plane needs no mask: the lanes hold zero-extended bytes.
+  if ((k + 1) * BITS == 8) return _mm256_cvtepi32_ps(k == 0 ? bytes : _mm256_srli_epi32(bytes, k * BITS));
+  return _mm256_cvtepi32_ps(_mm256_and_si256(k == 0 ? bytes : _mm256_srli_epi32(bytes, k * BITS), _mm256_set1_epi32(mask)));
 }
 
 template <int BITS>
@@ -258,16 +262,29 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
     const uint8_t* row = b.codes + i * b.row_stride;
     double s = 0;
     for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-    for (int64_t j = va; j < vb; j += G) {
-      const __m256i bytes = group_bytes<BITS>(row, j);
-      const float* p = gp + (j - va);
-      for (int k = 0; k < PER; k += 2) {
-        a0 = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), a0);
-        if (k + 1 < PER) a1 = _mm256_fmadd_ps(plane<BITS>(bytes, k + 1), _mm256_loadu_ps(p + (k + 1) * 8), a1);
+    // Eight independent accumulators (64 columns per iteration) so the FMA latency does not bound the loop.
+    constexpr int UG = 8 / PER;
+    __m256 acc[8];
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; ++q) acc[q] = _mm256_setzero_ps();
+    int64_t j = va;
+    for (; j + UG * G <= vb; j += UG * G) {
+#pragma GCC unroll 8
+      for (int u = 0; u < UG; ++u) {
+        const __m256i bytes = group_bytes<BITS>(row, j + u * G);
+        const float* p = gp + (j + u * G - va);
+#pragma GCC unroll 8
+        for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), acc[u * PER + k]);
       }
     }
-    s += hsum(_mm256_add_ps(a0, a1));
+    for (; j < vb; j += G) {
+      const __m256i bytes = group_bytes<BITS>(row, j);
+      const float* p = gp + (j - va);
+#pragma GCC unroll 8
+      for (int k = 0; k < PER; ++k) acc[k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), acc[k]);
+    }
+    s += hsum(_mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])),
+                            _mm256_add_ps(_mm256_add_ps(acc[4], acc[5]), _mm256_add_ps(acc[6], acc[7]))));
     for (int64_t j = vb; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
     out[i] = s;
   }
@@ -280,12 +297,15 @@ __attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Ba
   constexpr int PER = 8 / BITS;
   constexpr int64_t G = 8 * PER;
   __m256 acc[UU * PER];
+#pragma GCC unroll 8
   for (int q = 0; q < UU * PER; ++q) acc[q] = _mm256_setzero_ps();
   for (int64_t i = 0; i < b.rows; ++i) {
     const uint8_t* row = b.codes + i * b.row_stride;
     const __m256 ai = _mm256_broadcast_ss(a + i);
+#pragma GCC unroll 8
     for (int u = 0; u < UU; ++u) {
       const __m256i bytes = group_bytes<BITS>(row, j + u * G);
+#pragma GCC unroll 8
       for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), ai, acc[u * PER + k]);
     }
   }
@@ -304,7 +324,7 @@ __attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_planes(const Bas
                                                                         const float* center, const Chunk& c, float* w) {
   constexpr int PER = 8 / BITS;
   constexpr int64_t G = 8 * PER;
-  constexpr int U = PER >= 4 ? 1 : 4 / PER;  // groups per pass: U*PER = 4 or 8 accumulators
+  constexpr int U = 8 / PER;  // groups per pass: 8 accumulators, so the FMA latency does not bound the row loop
   const int64_t j0 = c.start, j1 = c.start + c.length;
   int64_t va, vb;
   group_range(G, j0, j1, va, vb);
