@@ -238,7 +238,17 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
   // g of the whole groups in plane order (8 bits: already in order).
   alignas(32) float permuted[PER == 1 ? 1 : kChunk + G];
   const float* gp = g + va;
-  if constexpr (PER > 1) {
+  if constexpr (PER == 2) {
+    // Even columns, then odd columns, of every 16: two shuffles and two lane permutes.
+    for (int64_t j = va; j < vb; j += G) {
+      const __m256 a = _mm256_loadu_ps(g + j), c = _mm256_loadu_ps(g + j + 8);
+      const __m256d even = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0x88));  // a0 a2 c0 c2 | a4 a6 c4 c6
+      const __m256d odd = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0xDD));   // a1 a3 c1 c3 | a5 a7 c5 c7
+      _mm256_store_ps(permuted + (j - va), _mm256_castpd_ps(_mm256_permute4x64_pd(even, 0xD8)));
+      _mm256_store_ps(permuted + (j - va) + 8, _mm256_castpd_ps(_mm256_permute4x64_pd(odd, 0xD8)));
+    }
+    gp = permuted;
+  } else if constexpr (PER > 2) {
     for (int64_t j = va; j < vb; j += G) {
       float* p = permuted + (j - va);
       for (int k = 0; k < PER; ++k)
@@ -290,6 +300,12 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
   }
 }
 
+// w[col..col+8) = center + constant + v.
+__attribute__((target("avx2,fma,f16c"))) inline void put8(float* w, const float* center, __m256 constant, int64_t col,
+                                                          __m256 v) {
+  _mm256_storeu_ps(w + col, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + col), constant), v));
+}
+
 // Columns [j, j + UU*G) of the reconstruction: UU*PER accumulators in registers over all rows.
 template <int BITS, int UU>
 __attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Basis& b, const float* a, float constant,
@@ -309,14 +325,29 @@ __attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Ba
       for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), ai, acc[u * PER + k]);
     }
   }
-  alignas(32) float planes[UU * G];
-  for (int q = 0; q < UU * PER; ++q) _mm256_store_ps(planes + q * 8, acc[q]);
-  for (int u = 0; u < UU; ++u)
-    for (int k = 0; k < PER; ++k)
-      for (int m = 0; m < 8; ++m) {
-        const int64_t col = j + u * G + m * PER + k;
-        w[col] = center[col] + constant + planes[(u * PER + k) * 8 + m];
-      }
+  const __m256 k8 = _mm256_set1_ps(constant);
+  if constexpr (PER == 1) {
+#pragma GCC unroll 8
+    for (int u = 0; u < UU; ++u) put8(w, center, k8, j + u * G, acc[u]);
+  } else if constexpr (PER == 2) {
+    // Planes hold columns 2m and 2m+1: interleave them back into two runs of 8 columns.
+#pragma GCC unroll 8
+    for (int u = 0; u < UU; ++u) {
+      const __m256 lo = _mm256_unpacklo_ps(acc[2 * u], acc[2 * u + 1]);  // columns 0-3 | 8-11
+      const __m256 hi = _mm256_unpackhi_ps(acc[2 * u], acc[2 * u + 1]);  // columns 4-7 | 12-15
+      put8(w, center, k8, j + u * G, _mm256_permute2f128_ps(lo, hi, 0x20));
+      put8(w, center, k8, j + u * G + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+  } else {
+    alignas(32) float planes[UU * G];
+    for (int q = 0; q < UU * PER; ++q) _mm256_store_ps(planes + q * 8, acc[q]);
+    for (int u = 0; u < UU; ++u)
+      for (int k = 0; k < PER; ++k)
+        for (int m = 0; m < 8; ++m) {
+          const int64_t col = j + u * G + m * PER + k;
+          w[col] = center[col] + constant + planes[(u * PER + k) * 8 + m];
+        }
+  }
 }
 
 template <int BITS>
