@@ -268,8 +268,11 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
     gs += hsum(_mm256_add_ps(s0, s1));
   }
   out[b.rows] = gs;
+  // This row's bytes of the next chunk are prefetched while this chunk streams (memory-level parallelism across rows).
+  const int64_t chunk_bytes = std::min<int64_t>(kChunk / PER, b.row_stride - j1 / PER);
   for (int64_t i = 0; i < b.rows; ++i) {
     const uint8_t* row = b.codes + i * b.row_stride;
+    for (int64_t off = 0; off < chunk_bytes; off += 64) _mm_prefetch(reinterpret_cast<const char*>(row + j1 / PER + off), _MM_HINT_T1);
     double s = 0;
     for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
     // Eight independent accumulators (64 columns per iteration) so the FMA latency does not bound the loop.
@@ -317,6 +320,8 @@ __attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Ba
   for (int q = 0; q < UU * PER; ++q) acc[q] = _mm256_setzero_ps();
   for (int64_t i = 0; i < b.rows; ++i) {
     const uint8_t* row = b.codes + i * b.row_stride;
+    // 512 bytes ahead in every row: the row streams are too many for the hardware prefetcher alone.
+    _mm_prefetch(reinterpret_cast<const char*>(row + j / PER + 512), _MM_HINT_T0);
     const __m256 ai = _mm256_broadcast_ss(a + i);
 #pragma GCC unroll 8
     for (int u = 0; u < UU; ++u) {
