@@ -28,11 +28,16 @@ internal static class BenchCommand
             Description = "Path of the C++ reference twa_matmul_ref (default: build/native/twa_matmul_ref above this program or the current directory)",
         };
 
+        var only = new Option<string?>("--only")
+        {
+            Description = "Run one section only and print it (no JSON): 'projection' = (g), the TWA projection throughput",
+        };
         var command = new Command("bench", "Benchmark the libtorch binding against C++ (matmul, per-call overhead) and a 2-rank allreduce");
         command.Options.Add(quick);
         command.Options.Add(threads);
         command.Options.Add(output);
         command.Options.Add(reference);
+        command.Options.Add(only);
         command.Subcommands.Add(RedisBenchCommand.Create());
         command.SetAction(parse =>
         {
@@ -43,9 +48,24 @@ internal static class BenchCommand
                 return 2;
             }
 
+            var section = parse.GetValue(only);
+            if (section is not null && section != "projection")
+            {
+                Console.Error.WriteLine($"twa bench: --only must be 'projection', got '{section}'");
+                return 2;
+            }
+
             var settings = new BenchSettings(parse.GetValue(quick), n, parse.GetValue(output)!, parse.GetValue(reference));
             try
             {
+                if (section == "projection")
+                {
+                    LibTorch.NumThreads = settings.Threads;
+                    BlasThreads.TrySet(settings.Threads);
+                    Console.WriteLine(BenchTable.RenderProjection(ProjectionBench.Run(settings, Console.Error)));
+                    return 0;
+                }
+
                 var result = BenchRunner.Run(settings, Console.Error);
                 BenchRunner.WriteJson(result, settings.OutPath);
                 Console.WriteLine(BenchTable.Render(result, settings.OutPath));

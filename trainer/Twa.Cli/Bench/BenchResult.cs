@@ -33,9 +33,10 @@ internal sealed record ProjectionResult(string Model, long Parameters, int Snaps
     [property: JsonPropertyName("copy_gb_per_s")] double CopyGBps, [property: JsonPropertyName("copy_gb_per_s_best")] double CopyGBpsBest,
     ProjectionThroughput[] Widths);
 
-/// <summary>One basis width: bytes held (n·D·bits/8), seconds per projection step, basis GB/s (median, best) and the
-/// median's ratio to the copy bandwidth.</summary>
-internal sealed record ProjectionThroughput(int Bits, long BasisBytes, Series Seconds, [property: JsonPropertyName("gb_per_s")] double GBps,
+/// <summary>One basis width and code path ("fused": the kernels a fit step calls; "unfused": dequantise then tensor
+/// ops): bytes held (n·ceil(D·bits/8)), basis bytes read per step (two passes), seconds per projection step, GB/s of
+/// basis read (median, best) and the median's ratio to the copy bandwidth.</summary>
+internal sealed record ProjectionThroughput(int Bits, string Path, long BasisBytes, long BytesReadPerStep, Series Seconds, [property: JsonPropertyName("gb_per_s")] double GBps,
     [property: JsonPropertyName("gb_per_s_best")] double GBpsBest, double CopyRatio);
 
 /// <summary>One distributed TWA step on K ranks: bytes sent per step by the busiest rank (collectives-layer counters) in

@@ -42,7 +42,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
             $"twa: centered basis of {indices.Length} snapshot(s) {indices[0]}..{indices[^1]}, D = {d}, {blockSizes.Length} block(s), {spec.ProjectionBits} bits: {basis.EntryBytes:N0} bytes (+{basis.ScalarBytes:N0} for ranges){(ranks.IsSingle ? "" : $" on rank 0 of {ranks.Size}")}"));
         try
         {
-            return Fit(center, basis, blockIds, blockSizes.Length, indices);
+            return Fit(center, basis, blockSizes.Length, indices);
         }
         finally
         {
@@ -51,14 +51,16 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
     }
 
     /// <summary>The exact chain-rule gradient of L(c + Σ_b P̂_bᵀX_b) w.r.t. X from g = ∂L/∂w:
-    /// <paramref name="gradX"/>[i, b] = Σ_{j in block b} P̂[i, j]·g[j] (written in place).</summary>
+    /// <paramref name="gradX"/>[i, b] = Σ_{j in block b} P̂[i, j]·g[j] (written in place). The unfused reference over a
+    /// dequantised <paramref name="p"/>; a fit step uses <see cref="QuantizedBasis.CoefficientGradient(Tensor, Tensor)"/>.</summary>
     internal static void CoefficientGradient(Tensor p, Tensor g, Tensor blockIds, Tensor gradX)
     {
         using var scope = new TensorScope();
         gradX.ZeroInPlace().IndexAddInPlace(1, blockIds, p.Mul(g.Unsqueeze(0)));
     }
 
-    /// <summary>w = c + Σ_b P̂_bᵀ X_b, i.e. w[j] = c[j] + Σ_i P̂[i, j]·X[i, block(j)] (a new tensor).</summary>
+    /// <summary>w = c + Σ_b P̂_bᵀ X_b, i.e. w[j] = c[j] + Σ_i P̂[i, j]·X[i, block(j)] (a new tensor). The unfused
+    /// reference; a fit step uses <see cref="QuantizedBasis.Reconstruct(Tensor, Tensor, Tensor)"/>.</summary>
     internal static Tensor Reconstruct(Tensor center, Tensor p, Tensor x, Tensor blockIds)
     {
         using var scope = new TensorScope();
@@ -95,7 +97,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         return result;
     }
 
-    private TwaFitResult Fit(Tensor center, QuantizedBasis basis, Tensor blockIds, int blocks, int[] indices)
+    private TwaFitResult Fit(Tensor center, QuantizedBasis basis, int blocks, int[] indices)
     {
         var ctx = context;
         var ranks = ctx.Ranks;
@@ -122,11 +124,16 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
 
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
         var bytesBefore = ranks.BytesSent;
+        // A single rank writes the weights in place; K ranks reconstruct their columns, then all-gather them.
+        using var weightsLocal = ranks.IsSingle ? flat.Alias() : Tensors.Zeros([basis.Columns]);
         void Reconstruct()
         {
-            using var scope = new TensorScope();
             using var noGrad = Autograd.NoGrad();
-            ranks.AllGatherColumns(flat, CenteredTwa.Reconstruct(center, basis.Dequantize(), x, blockIds));
+            basis.Reconstruct(center, x, weightsLocal);
+            if (!ranks.IsSingle)
+            {
+                ranks.AllGatherColumns(flat, weightsLocal);
+            }
         }
 
         ctx.Observer?.BasisBuilt(basis.EntryBytes);
@@ -140,15 +147,17 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
             }
 
             var started = Stopwatch.GetTimestamp();
-            var p = basis.Dequantize();
-            CoefficientGradient(p, gradLocal, blockIds, gradX);
+            basis.CoefficientGradient(gradLocal, gradX);
             var projection = Stopwatch.GetTimestamp() - started;
             ranks.AllReduce(gradX);
             optimizer.Update(xFlat, gradXFlat, lr);
             started = Stopwatch.GetTimestamp();
-            var columns = CenteredTwa.Reconstruct(center, p, x, blockIds);
+            basis.Reconstruct(center, x, weightsLocal);
             projection += Stopwatch.GetTimestamp() - started;
-            ranks.AllGatherColumns(flat, columns);
+            if (!ranks.IsSingle)
+            {
+                ranks.AllGatherColumns(flat, weightsLocal);
+            }
             ctx.Observer?.ProjectionDone((double)projection / Stopwatch.Frequency);
         }, Reconstruct, out var stepsRun);
         var fitBytes = ranks.BytesSent - bytesBefore;

@@ -6,12 +6,15 @@ namespace Twa.Training.Averaging;
 
 /// <summary>
 /// The journal TWA's basis P̂ (n×D): rows are centred snapshots normalised per (row, block), stored at
-/// <see cref="Bits"/> bits per entry. For 1, 2, 4 and 8 bits the codes q ∈ [0, 2^bits − 1] are PACKED
-/// (8/bits codes per byte), so the basis really takes n·D·bits/8 bytes, plus a scale and an offset per
-/// (row, block): P̂ = q·s + lo with lo/hi the block segment's min/max. Ranges are fixed per (snapshot, block),
-/// never per rank, so re-sharding cannot change the model: a rank holds only its columns of the basis (codes of
-/// n × its column count), and the ranges are min/max all-reduced over the ranks. 16 = half precision, 32 = f32
-/// (no quantisation). Owns its tensors. Not thread-safe.
+/// <see cref="Bits"/> bits per entry. For 1..8 bits the codes q ∈ [0, 2^bits − 1] are PACKED LSB-first into a bit
+/// stream per row (column j at bits [j·bits, (j+1)·bits) of its row; for 1, 2, 4 and 8 bits that is 8/bits codes per
+/// byte), so the basis really takes n·ceil(D·bits/8) bytes, plus a scale and an offset per (row, block):
+/// P̂ = q·s + lo with lo/hi the block segment's min/max. Ranges are fixed per (snapshot, block), never per rank, so
+/// re-sharding cannot change the model: a rank holds only its columns of the basis (codes of n × its column count),
+/// and the ranges are min/max all-reduced over the ranks. 16 = half precision, 32 = f32 (no quantisation).
+/// The per-step products (<see cref="CoefficientGradient(Tensor, Tensor)"/>, <see cref="Reconstruct(Tensor, Tensor, Tensor)"/>)
+/// read the stored entries in place through <see cref="PackedProjection"/> on the CPU (no n×D temporary);
+/// <see cref="Dequantize"/> is the unfused reference, also used on other devices. Owns its tensors. Not thread-safe.
 /// </summary>
 public sealed class QuantizedBasis : IDisposable
 {
@@ -19,46 +22,58 @@ public sealed class QuantizedBasis : IDisposable
     private readonly Tensor? _scale;     // f32 [n, L]
     private readonly Tensor? _low;       // f32 [n, L]
     private readonly Tensor _blockIds;   // i64 [D]
+    private readonly BlockSegment[] _segments; // the blocks' intersections with this basis' columns, in column order
+    private readonly Tensor _segmentTable;     // i64 [S, 3] (block, first column, length) of _segments
 
-    private QuantizedBasis(int bits, long columns, Tensor stored, Tensor? scale, Tensor? low, Tensor blockIds)
+    private QuantizedBasis(int bits, long columns, Tensor stored, Tensor? scale, Tensor? low, Tensor blockIds, BlockSegment[] segments)
     {
-        (Bits, Columns, _stored, _scale, _low, _blockIds) = (bits, columns, stored, scale, low, blockIds);
+        (Bits, Columns, _stored, _scale, _low, _blockIds, _segments) = (bits, columns, stored, scale, low, blockIds, segments);
+        _segmentTable = SegmentTable(segments, new ColumnRange(0, columns));
     }
 
     public int Bits { get; }
     public long Rows => _stored.Size(0);
     public long Columns { get; }
 
-    /// <summary>Bytes held for the basis entries (codes or values), without the per-block scalars.</summary>
+    /// <summary>Bytes held for the basis entries (codes or values), without the per-block scalars. One pass of
+    /// <see cref="CoefficientGradient(Tensor, Tensor)"/> or <see cref="Reconstruct(Tensor, Tensor, Tensor)"/> reads
+    /// each of them once.</summary>
     public long EntryBytes => _stored.NumElements * _stored.DType.ElementSize();
 
     /// <summary>Bytes of the per-(row, block) scale and offset.</summary>
     public long ScalarBytes => (_scale?.NumElements ?? 0) * 8;
 
     /// <summary>Quantises <paramref name="normalized"/> (f32 [n, columns.Count]: this rank's columns, default all D)
-    /// per (row, block), with <paramref name="blockIds"/> the block of each of those columns. Every rank of
-    /// <paramref name="ranks"/> (default a single rank) must call it.</summary>
+    /// per (row, block), with <paramref name="blockIds"/> the block of each of those columns. <paramref name="bits"/>
+    /// is 1..8 (packed), 16 or 32. Every rank of <paramref name="ranks"/> (default a single rank) must call it.</summary>
     public static QuantizedBasis Build(Tensor normalized, IReadOnlyList<long> blockSizes, Tensor blockIds, int bits,
         RankGroup? ranks = null, ColumnRange? columns = null)
     {
         ArgumentNullException.ThrowIfNull(normalized);
         ArgumentNullException.ThrowIfNull(blockSizes);
+        ArgumentNullException.ThrowIfNull(blockIds);
         ranks ??= RankGroup.OneRank;
         var range = columns ?? new ColumnRange(0, normalized.Size(1));
+        var width = normalized.Size(1);
+        if (range.Count != width)
+        {
+            throw new ArgumentException($"the column range {range.Start}..{range.End} has {range.Count} columns but the basis slice has {width}", nameof(columns));
+        }
+
+        var segments = BlockPartition.Segments(blockSizes, range).ToArray();
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
-        var width = normalized.Size(1);
         var ids = scope.Detach(blockIds.Alias());
         switch (bits)
         {
             case 32:
-                return new QuantizedBasis(32, width, scope.Detach(normalized.Contiguous().Clone()), null, null, ids);
+                return new QuantizedBasis(32, width, scope.Detach(normalized.To(DType.Float32).Contiguous().Clone()), null, null, ids, segments);
             case 16:
-                return new QuantizedBasis(16, width, scope.Detach(normalized.To(DType.Float16)), null, null, ids);
-            case 8 or 4 or 2 or 1:
+                return new QuantizedBasis(16, width, scope.Detach(normalized.To(DType.Float16).Contiguous()), null, null, ids, segments);
+            case >= 1 and <= 8:
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(bits), bits, "projection bits must be 32, 16, 8, 4, 2 or 1");
+                throw new ArgumentOutOfRangeException(nameof(bits), bits, "projection bits must be 32, 16 or 1..8");
         }
 
         var levels = (1 << bits) - 1;
@@ -66,7 +81,7 @@ public sealed class QuantizedBasis : IDisposable
         // Ranges per (row, block) over the block's columns on every rank; a block absent here is +inf/-inf locally.
         var low = Tensors.Full([n, blockSizes.Count], double.PositiveInfinity, DType.Float32, normalized.Device);  // [n, L]
         var high = Tensors.Full([n, blockSizes.Count], double.NegativeInfinity, DType.Float32, normalized.Device); // [n, L]
-        foreach (var s in BlockPartition.Segments(blockSizes, range))
+        foreach (var s in segments)
         {
             var segment = normalized.Narrow(1, s.LocalOffset, s.Length);
             low.Narrow(1, s.Block, 1).CopyFrom(segment.Min(1, keepDim: true));
@@ -79,21 +94,24 @@ public sealed class QuantizedBasis : IDisposable
         var lowCols = low.IndexSelect(1, blockIds);
         var scaleCols = scale.IndexSelect(1, blockIds);
         var safeScale = Tensors.Where(scaleCols.Gt(0), scaleCols, Tensors.Ones([1], DType.Float32, normalized.Device));
-        var codes = normalized.Sub(lowCols).Div(safeScale).Round().Clamp(0, levels).To(DType.UInt8); // [n, D]
+        var codes = normalized.Sub(lowCols).Div(safeScale).Round().Clamp(0, levels).To(DType.Int64); // [n, D]
 
-        var perByte = 8 / bits;
-        var padded = (width + perByte - 1) / perByte * perByte;
-        var grouped = codes.Pad([0, padded - width]).View(n, padded / perByte, perByte);
-        var packed = grouped.Select(2, 0).Contiguous();
-        for (var slot = 1; slot < perByte; slot++)
+        // Groups of 8 codes fill exactly `bits` bytes: build each group's 64-bit word, then split it into bytes.
+        var groups = (width + 7) / 8;
+        var grouped = codes.Pad([0, groups * 8 - width]).View(n, groups, 8);
+        var words = grouped.Select(2, 0).Contiguous();
+        for (var slot = 1; slot < 8; slot++)
         {
-            packed.BitwiseOrInPlace(grouped.Select(2, slot).ShiftLeft(bits * slot));
+            words.BitwiseOrInPlace(grouped.Select(2, slot).ShiftLeft(bits * slot));
         }
 
-        return new QuantizedBasis(bits, width, scope.Detach(packed), scope.Detach(scale), scope.Detach(low), ids);
+        var bytes = Enumerable.Range(0, bits).Select(b => words.ShiftRight(8 * b).BitwiseAnd(0xFF)).ToArray();
+        var packed = Tensors.Stack(bytes, 2).To(DType.UInt8).Reshape(n, groups * bits).Narrow(1, 0, (width * bits + 7) / 8).Contiguous();
+        return new QuantizedBasis(bits, width, scope.Detach(packed), scope.Detach(scale), scope.Detach(low), ids, segments);
     }
 
-    /// <summary>The dequantised basis P̂ as a new f32 tensor [n, D] (owned by the caller or the current scope).</summary>
+    /// <summary>The dequantised basis P̂ as a new f32 tensor [n, D] (owned by the caller or the current scope): the
+    /// unfused reference of the projection products.</summary>
     public Tensor Dequantize()
     {
         if (Bits == 32)
@@ -107,12 +125,86 @@ public sealed class QuantizedBasis : IDisposable
         }
 
         using var scope = new TensorScope();
-        var perByte = 8 / Bits;
-        var mask = (1 << Bits) - 1;
-        var slots = Enumerable.Range(0, perByte).Select(slot => _stored.ShiftRight(Bits * slot).BitwiseAnd(mask)).ToArray();
-        var codes = Tensors.Stack(slots, 2).Reshape(Rows, -1).Narrow(1, 0, Columns).To(DType.Float32);
+        var groups = (Columns + 7) / 8;
+        var bytes = _stored.Narrow(1, 0, (Columns * Bits + 7) / 8).To(DType.Int64).Pad([0, groups * Bits - (Columns * Bits + 7) / 8])
+            .View(Rows, groups, Bits);
+        var words = bytes.Select(2, 0).Contiguous();
+        for (var b = 1; b < Bits; b++)
+        {
+            words.BitwiseOrInPlace(bytes.Select(2, b).ShiftLeft(8 * b));
+        }
+
+        var mask = (1L << Bits) - 1;
+        var slots = Enumerable.Range(0, 8).Select(slot => words.ShiftRight(Bits * slot).BitwiseAnd(mask)).ToArray();
+        var codes = Tensors.Stack(slots, 2).Reshape(Rows, groups * 8).Narrow(1, 0, Columns).To(DType.Float32);
         var result = codes.Mul(_scale!.IndexSelect(1, _blockIds)).Add(_low!.IndexSelect(1, _blockIds));
         return scope.MoveToOuter(result);
+    }
+
+    /// <summary>The exact chain-rule coefficient gradient <paramref name="gradX"/>[i, b] = Σ_{j in block b} P̂[i, j]·g[j]
+    /// (f32 [n, L], overwritten) from <paramref name="g"/> = ∂L/∂w over this basis' columns (f32 [Columns]).</summary>
+    public void CoefficientGradient(Tensor g, Tensor gradX) => CoefficientGradient(g, gradX, new ColumnRange(0, Columns));
+
+    /// <summary><see cref="CoefficientGradient(Tensor, Tensor)"/> over the basis columns <paramref name="columns"/>
+    /// only (the sums skip every other column; blocks outside the range get 0).</summary>
+    internal void CoefficientGradient(Tensor g, Tensor gradX, ColumnRange columns)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(gradX);
+        if (_stored.Device.Type != DeviceType.Cpu)
+        {
+            using var scope = new TensorScope();
+            var p = Dequantize().Narrow(1, columns.Start, columns.Count);
+            CenteredTwa.CoefficientGradient(p, g.Narrow(0, columns.Start, columns.Count), _blockIds.Narrow(0, columns.Start, columns.Count), gradX);
+            return;
+        }
+
+        var table = SegmentTableFor(columns);
+        try
+        {
+            PackedProjection.Gradient(_stored, Bits, Columns, _scale, _low, table, g, gradX);
+        }
+        finally
+        {
+            if (!ReferenceEquals(table, _segmentTable))
+            {
+                table.Dispose();
+            }
+        }
+    }
+
+    /// <summary><paramref name="output"/>[j] = <paramref name="center"/>[j] + Σ_i P̂[i, j]·<paramref name="x"/>[i, block(j)]
+    /// for this basis' columns (center and output f32 [Columns], output may be center; x f32 [n, L]).</summary>
+    public void Reconstruct(Tensor center, Tensor x, Tensor output) => Reconstruct(center, x, output, new ColumnRange(0, Columns));
+
+    /// <summary><see cref="Reconstruct(Tensor, Tensor, Tensor)"/> for the basis columns <paramref name="columns"/> only;
+    /// the other entries of <paramref name="output"/> are left as they are.</summary>
+    internal void Reconstruct(Tensor center, Tensor x, Tensor output, ColumnRange columns)
+    {
+        ArgumentNullException.ThrowIfNull(center);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(output);
+        if (_stored.Device.Type != DeviceType.Cpu)
+        {
+            using var scope = new TensorScope();
+            var p = Dequantize().Narrow(1, columns.Start, columns.Count);
+            output.Narrow(0, columns.Start, columns.Count).CopyFrom(
+                CenteredTwa.Reconstruct(center.Narrow(0, columns.Start, columns.Count), p, x, _blockIds.Narrow(0, columns.Start, columns.Count)));
+            return;
+        }
+
+        var table = SegmentTableFor(columns);
+        try
+        {
+            PackedProjection.Reconstruct(_stored, Bits, Columns, _scale, _low, table, center, x, output);
+        }
+        finally
+        {
+            if (!ReferenceEquals(table, _segmentTable))
+            {
+                table.Dispose();
+            }
+        }
     }
 
     public void Dispose()
@@ -121,5 +213,35 @@ public sealed class QuantizedBasis : IDisposable
         _scale?.Dispose();
         _low?.Dispose();
         _blockIds.Dispose();
+        _segmentTable.Dispose();
+    }
+
+    private Tensor SegmentTableFor(ColumnRange columns)
+    {
+        if (columns.Start < 0 || columns.Count < 0 || columns.End > Columns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, $"the column range must lie in [0, {Columns})");
+        }
+
+        return columns == new ColumnRange(0, Columns) ? _segmentTable : SegmentTable(_segments, columns);
+    }
+
+    /// <summary>The rows (block, first column, length) of <paramref name="segments"/> clipped to <paramref name="columns"/>
+    /// (a new tensor owned by the caller, whatever scope is active).</summary>
+    private static Tensor SegmentTable(BlockSegment[] segments, ColumnRange columns)
+    {
+        var rows = new List<long>(segments.Length * 3);
+        foreach (var s in segments)
+        {
+            var start = Math.Max(s.LocalOffset, columns.Start);
+            var end = Math.Min(s.LocalOffset + s.Length, columns.End);
+            if (end > start)
+            {
+                rows.AddRange([s.Block, start, end - start]);
+            }
+        }
+
+        var table = Tensors.FromArray<long>(rows.ToArray(), [rows.Count / 3, 3]);
+        return TensorScope.Current?.Detach(table) ?? table;
     }
 }

@@ -325,6 +325,25 @@ TWA_API twa_status twa_pg_allgather(twa_pg pg, twa_tensor output, twa_tensor inp
 TWA_API twa_status twa_pg_broadcast(twa_pg pg, twa_tensor t, int32_t root) TWA_NOEXCEPT;
 TWA_API twa_status twa_pg_barrier(twa_pg pg) TWA_NOEXCEPT;
 
+/* ---- TWA projection kernels (fused dequantisation) ----------------------------------- */
+/* The centred TWA basis P (n x D, QuantizedBasis) read in place: `basis` is uint8 [n, W] with W >= ceil(D*bits/8)
+   holding codes of `bits` (1..8) bits packed LSB-first (column j of a row at bits [j*bits, (j+1)*bits) of the row),
+   P[i, j] = code * scale[i, b] + low[i, b] for column j in block b, scale and low float32 [n, L]; or, for bits 16 /
+   32, float16 / float32 [n, D] holding P itself (scale and low ignored, may be NULL). `segments` int64 [S, 3]: rows
+   (block, first column, length) in increasing column order, not overlapping, inside [0, columns): the columns a call
+   covers. L is taken from grad_x / x. Every tensor must be a contiguous CPU tensor (other devices: use tensor ops).
+   Each call reads every covered code once and allocates no n x D temporary; it runs on libtorch's intra-op threads
+   and its result does not depend on their number.
+   twa_projection_gradient: grad_x float32 [n, L] <- sum over the covered columns j of block b of P[i, j] * g[j]
+     (0 for a block without covered columns); g float32 [columns]. Sums are accumulated in double.
+   twa_projection_reconstruct: out[j] <- center[j] + sum_i P[i, j] * x[i, block(j)] for every covered j; other
+     entries of out are left as they are. center, out float32 [columns] (out may be center); x float32 [n, L]. */
+TWA_API twa_status twa_projection_gradient(twa_tensor basis, int32_t bits, int64_t columns, twa_tensor scale, twa_tensor low,
+                                           twa_tensor segments, twa_tensor g, twa_tensor grad_x) TWA_NOEXCEPT;
+TWA_API twa_status twa_projection_reconstruct(twa_tensor basis, int32_t bits, int64_t columns, twa_tensor scale,
+                                              twa_tensor low, twa_tensor segments, twa_tensor center, twa_tensor x,
+                                              twa_tensor out) TWA_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

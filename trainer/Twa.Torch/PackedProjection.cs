@@ -1,0 +1,45 @@
+using Twa.Torch.Native;
+
+namespace Twa.Torch;
+
+/// <summary>
+/// Fused projection kernels of the centred TWA basis P (n×D) that read the stored basis in place and dequantise
+/// on the fly (twa_torch.h, "TWA projection kernels"): no n×D temporary is created and each covered code is read
+/// once per call. The basis is either uint8 [n, ≥ ceil(D·bits/8)] with codes of 1..8 bits packed LSB-first
+/// (column j at bits [j·bits, (j+1)·bits) of its row) and P[i, j] = code·scale[i, b] + low[i, b] for column j in
+/// block b, or float16 / float32 [n, D] holding P itself (bits 16 / 32; scale and low may be null).
+/// <c>segments</c> is int64 [S, 3], rows (block, first column, length) in increasing column order that do not
+/// overlap: the columns a call covers. Every tensor must be a contiguous CPU tensor; anything else fails with an
+/// <see cref="ArgumentException"/> naming the tensor. The kernels run on libtorch's intra-op threads and give the
+/// same result for any thread count. Nothing is retained; thread-safe as long as no other thread writes the outputs.
+/// </summary>
+public static class PackedProjection
+{
+    /// <summary><paramref name="gradX"/> (f32 [n, L], overwritten) ← Σ over the covered columns j of block b of
+    /// P[i, j]·<paramref name="g"/>[j] (f32 [columns]); 0 for blocks without covered columns. Accumulates in
+    /// double.</summary>
+    public static void Gradient(Tensor basis, int bits, long columns, Tensor? scale, Tensor? low, Tensor segments, Tensor g, Tensor gradX)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(gradX);
+        Status.Check(NativeMethods.twa_projection_gradient(basis.Handle, bits, columns, Tensor.HandleOf(scale), Tensor.HandleOf(low),
+            segments.Handle, g.Handle, gradX.Handle));
+    }
+
+    /// <summary><paramref name="output"/>[j] ← <paramref name="center"/>[j] + Σ_i P[i, j]·<paramref name="x"/>[i,
+    /// block(j)] for every covered column j (f32 [columns]; other entries are left unchanged; output may be
+    /// center); x is f32 [n, L].</summary>
+    public static void Reconstruct(Tensor basis, int bits, long columns, Tensor? scale, Tensor? low, Tensor segments, Tensor center, Tensor x,
+        Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(center);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(output);
+        Status.Check(NativeMethods.twa_projection_reconstruct(basis.Handle, bits, columns, Tensor.HandleOf(scale), Tensor.HandleOf(low),
+            segments.Handle, center.Handle, x.Handle, output.Handle));
+    }
+}

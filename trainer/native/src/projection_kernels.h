@@ -1,0 +1,396 @@
+// Internal to projection.cpp (not part of the ABI): the basis description and the per-chunk kernels of the TWA
+// projection - AVX2+FMA+F16C versions (bit planes for 1/2/4/8 bits, a byte shuffle per 8 codes for 3/5/6/7 bits,
+// f16/f32 loads for 16/32 bits) and the plain C++ versions. Each kernel handles one chunk: columns of one segment.
+#pragma once
+
+#include "common.h"
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TWA_X86 1
+#endif
+
+namespace {
+
+// Columns per work item: a multiple of 8 (so chunk starts are vector aligned) and small enough that the slice of
+// g a chunk reads stays in L1 while every row streams over it.
+constexpr int64_t kChunk = 2048;
+
+enum class Format { Packed, Half, Float };
+
+struct Basis {
+  Format format;
+  int bits;            // 1..8 for Packed
+  int64_t rows;
+  int64_t columns;
+  int64_t row_stride;  // bytes per row (Packed) or elements per row
+  const uint8_t* codes;
+  const at::Half* half;
+  const float* f32;
+  int64_t vector_end;  // exclusive bound on the aligned group starts the vector path may load (Packed: 8-byte loads)
+};
+
+struct Chunk {
+  int64_t block;
+  int64_t start;
+  int64_t length;
+};
+
+inline float scalar_at(const Basis& b, int64_t i, int64_t j) {
+  switch (b.format) {
+    case Format::Float:
+      return b.f32[i * b.row_stride + j];
+    case Format::Half:
+      return static_cast<float>(b.half[i * b.row_stride + j]);
+    case Format::Packed:
+    default: {
+      const uint8_t* row = b.codes + i * b.row_stride;
+      const int64_t bit = j * b.bits;
+      const int64_t byte = bit >> 3;
+      const int shift = static_cast<int>(bit & 7);
+      uint32_t v = row[byte];
+      if (shift + b.bits > 8) v |= static_cast<uint32_t>(row[byte + 1]) << 8;
+      return static_cast<float>((v >> shift) & ((1u << b.bits) - 1u));
+    }
+  }
+}
+
+#if TWA_X86
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  return has;
+}
+
+// Shuffle/shift/mask that turn 8 little-endian packed codes (bits each, starting at a byte boundary) broadcast
+// into every 64-bit lane into 8 int32 lanes: lane k takes bytes (k*bits/8, +1) and shifts by (k*bits)%8.
+struct PackedTables {
+  alignas(32) int8_t shuffle[32];
+  alignas(32) int32_t shifts[8];
+  int32_t mask;
+};
+
+PackedTables make_tables(int bits) {
+  PackedTables t{};
+  for (int k = 0; k < 8; ++k) {
+    const int bit = k * bits;
+    const int half = k / 4, lane = k % 4;
+    int8_t* s = t.shuffle + half * 16 + lane * 4;
+    s[0] = static_cast<int8_t>(bit >> 3);
+    s[1] = static_cast<int8_t>((bit >> 3) + 1);  // at most 8: the broadcast copy, masked away when unused
+    s[2] = s[3] = static_cast<int8_t>(0x80);
+    t.shifts[k] = bit & 7;
+  }
+  t.mask = (1 << bits) - 1;
+  return t;
+}
+
+struct Decoder {
+  __m256i shuffle, shifts, mask;
+};
+
+__attribute__((target("avx2,fma,f16c"))) inline Decoder make_decoder(const PackedTables& t) {
+  return Decoder{_mm256_load_si256(reinterpret_cast<const __m256i*>(t.shuffle)),
+                 _mm256_load_si256(reinterpret_cast<const __m256i*>(t.shifts)), _mm256_set1_epi32(t.mask)};
+}
+
+// 8 consecutive entries of row i from column j (j % 8 == 0) as floats.
+template <Format F>
+__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const Basis& b, const Decoder& d, int64_t i, int64_t j) {
+  if constexpr (F == Format::Float) {
+    return _mm256_loadu_ps(b.f32 + i * b.row_stride + j);
+  } else if constexpr (F == Format::Half) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.half + i * b.row_stride + j)));
+  } else {
+    int64_t word;
+    std::memcpy(&word, b.codes + i * b.row_stride + (j >> 3) * b.bits, sizeof(word));
+    const __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi64x(word), d.shuffle);
+    return _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(v, d.shifts), d.mask));
+  }
+}
+
+__attribute__((target("avx2,fma,f16c"))) inline double hsum(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return static_cast<double>(_mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1))));
+}
+
+// The aligned vector range [va, vb) of a chunk [j0, j1): groups of 8 whose loads stay inside the basis.
+inline void vector_range(const Basis& b, int64_t j0, int64_t j1, int64_t& va, int64_t& vb) {
+  va = std::min(j1, (j0 + 7) & ~int64_t{7});
+  vb = std::min(j1 & ~int64_t{7}, b.vector_end);
+  if (vb < va) vb = va;
+}
+
+// out[i] = Σ_{j in chunk} P[i, j]·g[j] for every row, out[rows] = Σ g (all in double).
+template <Format F>
+__attribute__((target("avx2,fma,f16c"))) void gradient_chunk_avx2(const Basis& b, const Decoder& d, const float* g,
+                                                                   const Chunk& c, double* out) {
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  vector_range(b, j0, j1, va, vb);
+  double gs = 0;
+  for (int64_t j = j0; j < va; ++j) gs += g[j];
+  {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t j = va; j < vb; j += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(g + j));
+    gs += hsum(acc);
+  }
+  for (int64_t j = vb; j < j1; ++j) gs += g[j];
+  out[b.rows] = gs;
+  for (int64_t i = 0; i < b.rows; ++i) {
+    double s = 0;
+    for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    int64_t j = va;
+    for (; j + 32 <= vb; j += 32) {
+      a0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_loadu_ps(g + j), a0);
+      a1 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 8), _mm256_loadu_ps(g + j + 8), a1);
+      a2 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 16), _mm256_loadu_ps(g + j + 16), a2);
+      a3 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 24), _mm256_loadu_ps(g + j + 24), a3);
+    }
+    for (; j < vb; j += 8) a0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_loadu_ps(g + j), a0);
+    s += hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (j = vb; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    out[i] = s;
+  }
+}
+
+// w[j] = center[j] + constant + Σ_i P[i, j]·a[i] over the chunk.
+template <Format F>
+__attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_avx2(const Basis& b, const Decoder& d, const float* a,
+                                                                      float constant, const float* center,
+                                                                      const Chunk& c, float* w) {
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  vector_range(b, j0, j1, va, vb);
+  auto scalar = [&](int64_t j) {
+    float s = 0;
+    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
+    w[j] = center[j] + constant + s;
+  };
+  for (int64_t j = j0; j < va; ++j) scalar(j);
+  const __m256 k = _mm256_set1_ps(constant);
+  int64_t j = va;
+  for (; j + 32 <= vb; j += 32) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < b.rows; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      s0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), ai, s0);
+      s1 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 8), ai, s1);
+      s2 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 16), ai, s2);
+      s3 = _mm256_fmadd_ps(load8<F>(b, d, i, j + 24), ai, s3);
+    }
+    _mm256_storeu_ps(w + j, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j), k), s0));
+    _mm256_storeu_ps(w + j + 8, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j + 8), k), s1));
+    _mm256_storeu_ps(w + j + 16, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j + 16), k), s2));
+    _mm256_storeu_ps(w + j + 24, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j + 24), k), s3));
+  }
+  for (; j < vb; j += 8) {
+    __m256 s0 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < b.rows; ++i) s0 = _mm256_fmadd_ps(load8<F>(b, d, i, j), _mm256_broadcast_ss(a + i), s0);
+    _mm256_storeu_ps(w + j, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + j), k), s0));
+  }
+  for (j = vb; j < j1; ++j) scalar(j);
+}
+
+// Widths that divide 8 (1, 2, 4, 8 bits): PER = 8/BITS codes per byte. A group of 8 bytes holds G = 8*PER columns;
+// zero-extending the 8 bytes to 8 int32 lanes and taking bits [k*BITS, (k+1)*BITS) gives "plane" k, whose lane m is
+// column m*PER + k of the group. Every plane costs a shift, an and and a convert per 8 codes (no shuffle); g is
+// permuted into plane order once per chunk for the gradient, and the reconstruction's planes are interleaved back
+// once per group after all rows.
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) inline __m256 plane(__m256i bytes, int k) {
+  constexpr int mask = (1 << BITS) - 1;
+  // The top plane needs no mask: the lanes hold zero-extended bytes.
+  if ((k + 1) * BITS == 8) return _mm256_cvtepi32_ps(k == 0 ? bytes : _mm256_srli_epi32(bytes, k * BITS));
+  return _mm256_cvtepi32_ps(_mm256_and_si256(k == 0 ? bytes : _mm256_srli_epi32(bytes, k * BITS), _mm256_set1_epi32(mask)));
+}
+
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) inline __m256i group_bytes(const uint8_t* row, int64_t j) {
+  constexpr int64_t PER = 8 / BITS;
+  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + j / PER)));
+}
+
+// The aligned group range [va, vb) of a chunk [j0, j1): whole groups of G columns.
+inline void group_range(int64_t g, int64_t j0, int64_t j1, int64_t& va, int64_t& vb) {
+  va = std::min(j1, (j0 + g - 1) / g * g);
+  vb = std::max(va, j1 / g * g);
+}
+
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis& b, const float* g, const Chunk& c,
+                                                                     double* out) {
+  constexpr int PER = 8 / BITS;
+  constexpr int64_t G = 8 * PER;
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  group_range(G, j0, j1, va, vb);
+  // g of the whole groups in plane order (8 bits: already in order).
+  alignas(32) float permuted[PER == 1 ? 1 : kChunk + G];
+  const float* gp = g + va;
+  if constexpr (PER == 2) {
+    // Even columns, then odd columns, of every 16: two shuffles and two lane permutes.
+    for (int64_t j = va; j < vb; j += G) {
+      const __m256 a = _mm256_loadu_ps(g + j), c = _mm256_loadu_ps(g + j + 8);
+      const __m256d even = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0x88));  // a0 a2 c0 c2 | a4 a6 c4 c6
+      const __m256d odd = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0xDD));   // a1 a3 c1 c3 | a5 a7 c5 c7
+      _mm256_store_ps(permuted + (j - va), _mm256_castpd_ps(_mm256_permute4x64_pd(even, 0xD8)));
+      _mm256_store_ps(permuted + (j - va) + 8, _mm256_castpd_ps(_mm256_permute4x64_pd(odd, 0xD8)));
+    }
+    gp = permuted;
+  } else if constexpr (PER > 2) {
+    for (int64_t j = va; j < vb; j += G) {
+      float* p = permuted + (j - va);
+      for (int k = 0; k < PER; ++k)
+        for (int m = 0; m < 8; ++m) p[k * 8 + m] = g[j + m * PER + k];
+    }
+    gp = permuted;
+  }
+  double gs = 0;
+  {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int64_t j = j0;
+    for (; j + 16 <= j1; j += 16) {
+      s0 = _mm256_add_ps(s0, _mm256_loadu_ps(g + j));
+      s1 = _mm256_add_ps(s1, _mm256_loadu_ps(g + j + 8));
+    }
+    for (; j < j1; ++j) gs += g[j];
+    gs += hsum(_mm256_add_ps(s0, s1));
+  }
+  out[b.rows] = gs;
+  // This row's bytes of the next chunk are prefetched while this chunk streams (memory-level parallelism across rows).
+  const int64_t chunk_bytes = std::min<int64_t>(kChunk / PER, b.row_stride - j1 / PER);
+  for (int64_t i = 0; i < b.rows; ++i) {
+    const uint8_t* row = b.codes + i * b.row_stride;
+    for (int64_t off = 0; off < chunk_bytes; off += 64) _mm_prefetch(reinterpret_cast<const char*>(row + j1 / PER + off), _MM_HINT_T1);
+    double s = 0;
+    for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    // Eight independent accumulators (64 columns per iteration) so the FMA latency does not bound the loop.
+    constexpr int UG = 8 / PER;
+    __m256 acc[8];
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; ++q) acc[q] = _mm256_setzero_ps();
+    int64_t j = va;
+    for (; j + UG * G <= vb; j += UG * G) {
+#pragma GCC unroll 8
+      for (int u = 0; u < UG; ++u) {
+        const __m256i bytes = group_bytes<BITS>(row, j + u * G);
+        const float* p = gp + (j + u * G - va);
+#pragma GCC unroll 8
+        for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), acc[u * PER + k]);
+      }
+    }
+    for (; j < vb; j += G) {
+      const __m256i bytes = group_bytes<BITS>(row, j);
+      const float* p = gp + (j - va);
+#pragma GCC unroll 8
+      for (int k = 0; k < PER; ++k) acc[k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), acc[k]);
+    }
+    s += hsum(_mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])),
+                            _mm256_add_ps(_mm256_add_ps(acc[4], acc[5]), _mm256_add_ps(acc[6], acc[7]))));
+    for (int64_t j = vb; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    out[i] = s;
+  }
+}
+
+// w[col..col+8) = center + constant + v.
+__attribute__((target("avx2,fma,f16c"))) inline void put8(float* w, const float* center, __m256 constant, int64_t col,
+                                                          __m256 v) {
+  _mm256_storeu_ps(w + col, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + col), constant), v));
+}
+
+// Columns [j, j + UU*G) of the reconstruction: UU*PER accumulators in registers over all rows.
+template <int BITS, int UU>
+__attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Basis& b, const float* a, float constant,
+                                                                        const float* center, int64_t j, float* w) {
+  constexpr int PER = 8 / BITS;
+  constexpr int64_t G = 8 * PER;
+  __m256 acc[UU * PER];
+#pragma GCC unroll 8
+  for (int q = 0; q < UU * PER; ++q) acc[q] = _mm256_setzero_ps();
+  for (int64_t i = 0; i < b.rows; ++i) {
+    const uint8_t* row = b.codes + i * b.row_stride;
+    // 512 bytes ahead in every row: the row streams are too many for the hardware prefetcher alone.
+    _mm_prefetch(reinterpret_cast<const char*>(row + j / PER + 512), _MM_HINT_T0);
+    const __m256 ai = _mm256_broadcast_ss(a + i);
+#pragma GCC unroll 8
+    for (int u = 0; u < UU; ++u) {
+      const __m256i bytes = group_bytes<BITS>(row, j + u * G);
+#pragma GCC unroll 8
+      for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), ai, acc[u * PER + k]);
+    }
+  }
+  const __m256 k8 = _mm256_set1_ps(constant);
+  if constexpr (PER == 1) {
+#pragma GCC unroll 8
+    for (int u = 0; u < UU; ++u) put8(w, center, k8, j + u * G, acc[u]);
+  } else if constexpr (PER == 2) {
+    // Planes hold columns 2m and 2m+1: interleave them back into two runs of 8 columns.
+#pragma GCC unroll 8
+    for (int u = 0; u < UU; ++u) {
+      const __m256 lo = _mm256_unpacklo_ps(acc[2 * u], acc[2 * u + 1]);  // columns 0-3 | 8-11
+      const __m256 hi = _mm256_unpackhi_ps(acc[2 * u], acc[2 * u + 1]);  // columns 4-7 | 12-15
+      put8(w, center, k8, j + u * G, _mm256_permute2f128_ps(lo, hi, 0x20));
+      put8(w, center, k8, j + u * G + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+  } else {
+    alignas(32) float planes[UU * G];
+    for (int q = 0; q < UU * PER; ++q) _mm256_store_ps(planes + q * 8, acc[q]);
+    for (int u = 0; u < UU; ++u)
+      for (int k = 0; k < PER; ++k)
+        for (int m = 0; m < 8; ++m) {
+          const int64_t col = j + u * G + m * PER + k;
+          w[col] = center[col] + constant + planes[(u * PER + k) * 8 + m];
+        }
+  }
+}
+
+template <int BITS>
+__attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_planes(const Basis& b, const float* a, float constant,
+                                                                        const float* center, const Chunk& c, float* w) {
+  constexpr int PER = 8 / BITS;
+  constexpr int64_t G = 8 * PER;
+  constexpr int U = 8 / PER;  // groups per pass: 8 accumulators, so the FMA latency does not bound the row loop
+  const int64_t j0 = c.start, j1 = c.start + c.length;
+  int64_t va, vb;
+  group_range(G, j0, j1, va, vb);
+  auto scalar = [&](int64_t j) {
+    float s = 0;
+    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
+    w[j] = center[j] + constant + s;
+  };
+  for (int64_t j = j0; j < va; ++j) scalar(j);
+  int64_t j = va;
+  for (; j + U * G <= vb; j += U * G) reconstruct_groups<BITS, U>(b, a, constant, center, j, w);
+  for (; j < vb; j += G) reconstruct_groups<BITS, 1>(b, a, constant, center, j, w);
+  for (j = vb; j < j1; ++j) scalar(j);
+}
+#endif
+
+void gradient_chunk_scalar(const Basis& b, const float* g, const Chunk& c, double* out) {
+  const int64_t j1 = c.start + c.length;
+  double gs = 0;
+  for (int64_t j = c.start; j < j1; ++j) gs += g[j];
+  out[b.rows] = gs;
+  for (int64_t i = 0; i < b.rows; ++i) {
+    double s = 0;
+    for (int64_t j = c.start; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
+    out[i] = s;
+  }
+}
+
+void reconstruct_chunk_scalar(const Basis& b, const float* a, float constant, const float* center, const Chunk& c,
+                              float* w) {
+  const int64_t j1 = c.start + c.length;
+  for (int64_t j = c.start; j < j1; ++j) {
+    float s = 0;
+    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
+    w[j] = center[j] + constant + s;
+  }
+}
+
+}  // namespace
