@@ -99,10 +99,9 @@ internal static class TwaStepBench
             ForwardBackward();
             using var s = new TensorScope();
             using var noGrad = Autograd.NoGrad();
-            var dequantized = centered.Dequantize();
-            CenteredTwa.CoefficientGradient(dequantized, grad, ids, gradCoefficients);
+            centered.CoefficientGradient(grad, gradCoefficients); // the fused kernels CenteredTwa.Fit runs
             sgdX.Update(coefficients.View(-1), gradCoefficients.View(-1), 1e-3);
-            flat.CopyFrom(CenteredTwa.Reconstruct(center, dequantized, coefficients, ids));
+            centered.Reconstruct(center, coefficients, flat);
         }
 
         var reps = settings.Quick ? 3 : 10;
