@@ -84,6 +84,16 @@ public sealed class TwaJobLoaderTests
     }
 
     [Fact]
+    public void Parse_SnapshotEveryInSteps_ReplacesTheDefaultEveryEpoch()
+    {
+        var job = TwaJobLoader.Parse(Minimal.Replace("base: {epochs: 4}", "base: {epochs: 4, snapshotEvery: {steps: 50}}", StringComparison.Ordinal), "job.yaml");
+
+        Assert.Equal(50, job.Spec.Training.Base!.SnapshotEvery.Steps);
+        Assert.Null(job.Spec.Training.Base.SnapshotEvery.Epochs);
+        Assert.Equal(1, TwaJobLoader.Parse(Minimal, "job.yaml").Spec.Training.Base!.SnapshotEvery.Epochs); // the default stays
+    }
+
+    [Fact]
     public void Parse_TypoedField_NamesPathLineAndSuggestion()
     {
         var e = Fails(Minimal.Replace("base: {epochs: 4}", "bse: {epochs: 4}", StringComparison.Ordinal));

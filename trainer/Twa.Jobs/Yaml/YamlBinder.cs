@@ -29,7 +29,9 @@ internal sealed class YamlBinder
     /// partially written section keeps the defaults of the fields it leaves out.</summary>
     private object BindObject(Type type, YamlNode node, string path, object? template)
     {
-        var instance = template is null ? Activator.CreateInstance(type)! : s_clone.Invoke(template, null)!;
+        var instance = template is null || type.IsDefined(typeof(WrittenWholeAttribute), inherit: false)
+            ? Activator.CreateInstance(type)!
+            : s_clone.Invoke(template, null)!;
         if (node is not YamlMappingNode map)
         {
             Problem(path, node, $"expected a mapping ({{key: value}}), got {Describe(node)}");
