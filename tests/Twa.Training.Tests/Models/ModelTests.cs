@@ -87,6 +87,24 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void LoadBuffers_SavedInAnotherOrder_CopiesEachByName()
+    {
+        using var model = ModelFactory.Create("resnet8", [3, 32, 32], 10);
+        using var scope = new TensorScope();
+        var saved = model.Buffers.Select((b, i) => (b.Name, Tensor: b.Tensor.Clone().FillInPlace(i + 1))).Reverse().ToList();
+
+        model.LoadBuffers(saved, "snapshot 3");
+
+        foreach (var ((_, tensor), i) in model.Buffers.Select((b, i) => (b, i)))
+        {
+            Assert.Equal((i + 1) * (double)tensor.NumElements, tensor.Sum().Item());
+        }
+
+        var e = Assert.Throws<InvalidOperationException>(() => model.LoadBuffers(saved.Skip(1), "snapshot 3"));
+        Assert.Contains("snapshot 3 has no buffer", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FactorizableWeights_AreTheConvAndLinearWeights()
     {
         using var model = new LeNet5([1, 28, 28], 10);

@@ -39,6 +39,7 @@ public sealed class TwaCommitResumeTests : IDisposable
     [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 1.0}", 3, 14, 12)] // steps 13-14 redone
     [InlineData("variant: centered\n      snapshots: {from: 0, to: 2}\n      projectionBits: 4\n      optimizer: {name: adamw, lr: 0.01}", 1, 13, 13)]
     [InlineData("variant: schmidt\n      snapshots: {from: 0, to: 2}\n      optimizer: {lr: 0.1}", 1, 13, 13, "resnet8")] // BN buffers in the commit
+    [InlineData("variant: centered\n      snapshots: {from: 0, to: 2}\n      projectionBits: 4\n      optimizer: {name: adamw, lr: 0.01}", 1, 13, 13, "resnet8")] // a BN model through centered TWA
     public void Run_AbandonedAfterAStepThenRunAgain_EndsExactlyAsTheUninterruptedRun(string twa, int checkpointEvery, long abandonAfter, long committed, string arch = "mlp")
     {
         var job = Job(twa, checkpointEvery, arch);

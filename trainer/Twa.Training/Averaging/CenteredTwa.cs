@@ -116,10 +116,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
 
         using (var buffers = new TensorScope())
         {
-            foreach (var ((_, target), (_, saved)) in model.Buffers.Zip(ctx.Store.ReadBuffers(indices[^1])))
-            {
-                target.CopyFrom(saved);
-            }
+            model.LoadBuffers(ctx.Store.ReadBuffers(indices[^1]), $"snapshot {indices[^1]}");
         }
 
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);

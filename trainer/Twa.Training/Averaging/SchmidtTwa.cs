@@ -88,10 +88,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         if (spec.Start == TwaStart.Last)
         {
             using var buffers = new TensorScope();
-            foreach (var ((_, target), (_, saved)) in model.Buffers.Zip(ctx.Store.ReadBuffers(indices[^1])))
-            {
-                target.CopyFrom(saved);
-            }
+            model.LoadBuffers(ctx.Store.ReadBuffers(indices[^1]), $"snapshot {indices[^1]}");
         }
         else
         {

@@ -58,6 +58,32 @@ public abstract class Model : IDisposable
 
     public bool HasBatchNorm => _bufferOrder.Length > 0;
 
+    /// <summary>Copies <paramref name="saved"/> into this model's buffers by name (stores and files may list them in
+    /// another order). Extra saved entries are ignored.</summary>
+    /// <param name="saved">Named buffers, e.g. a snapshot's.</param>
+    /// <param name="source">Names the origin in errors, e.g. "snapshot 5".</param>
+    /// <exception cref="InvalidOperationException">A buffer of this model is missing from <paramref name="saved"/>, or has another shape.</exception>
+    public void LoadBuffers(IEnumerable<(string Name, Tensor Tensor)> saved, string source)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        var byName = saved.ToDictionary(b => b.Name, b => b.Tensor, StringComparer.Ordinal);
+        foreach (var name in _bufferOrder)
+        {
+            if (!byName.TryGetValue(name, out var value))
+            {
+                throw new InvalidOperationException($"{source} has no buffer '{name}' (it has: {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}); was it saved by another architecture?");
+            }
+
+            var target = _buffers[name];
+            if (!value.Shape.SequenceEqual(target.Shape))
+            {
+                throw new InvalidOperationException($"{source}: buffer '{name}' has shape [{string.Join(", ", value.Shape)}], the model's is [{string.Join(", ", target.Shape)}]");
+            }
+
+            target.CopyFrom(value);
+        }
+    }
+
     public IReadOnlyList<ResidualBlock> ResidualBlocks { get; }
 
     public IReadOnlyList<string> FactorizableWeights { get; }
