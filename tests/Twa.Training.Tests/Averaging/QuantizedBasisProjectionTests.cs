@@ -7,7 +7,8 @@ namespace Twa.Training.Tests.Averaging;
 /// <summary>The fused projection products of <see cref="QuantizedBasis"/> (packed codes read in place) against the
 /// unfused reference (<see cref="QuantizedBasis.Dequantize"/> then <see cref="CenteredTwa.CoefficientGradient"/> /
 /// <see cref="CenteredTwa.Reconstruct"/> in f64), at every width and over column ranges that start mid-byte, cross
-/// the kernel's 2048-column chunks and cut blocks.</summary>
+/// the kernel's 2048-column chunks and cut blocks. Alone: one test sets <c>LibTorch.NumThreads</c>.</summary>
+[Collection(nameof(ProcessGlobalState))]
 public sealed class QuantizedBasisProjectionTests
 {
     // D = 5003 over four blocks; the second crosses the first 2048-column chunk boundary, the third is tiny.
