@@ -30,6 +30,13 @@ internal sealed class ApiRouter(ObjectStore store, FakeApiServerOptions options,
         var resourceName = "unknown";
         try
         {
+            if (ctx.Request.Method == "GET" && Discovery.For(ctx.Request.Path.Value ?? "/", store.Registered()) is { } document)
+            {
+                requests.Record("get", "discovery", 200);
+                await WriteAsync(ctx, 200, document).ConfigureAwait(false);
+                return;
+            }
+
             var route = Parse(ctx.Request.Path.Value ?? "/");
             var q = ctx.Request.Query;
             var isWatch = q["watch"] is { Count: > 0 } w && (w[0] is "1" or "true");

@@ -46,6 +46,15 @@ internal sealed partial class ObjectStore(FakeApiServerOptions serverOptions)
         }
     }
 
+    /// <summary>The registered resources' descriptors and options (discovery).</summary>
+    public IReadOnlyList<(ResourceDescriptor Descriptor, FakeResourceOptions Options)> Registered()
+    {
+        lock (Gate)
+        {
+            return [.. _resources.Values.Select(r => (r.Descriptor, r.Options))];
+        }
+    }
+
     public StoredResource? ResolveKind(string apiVersion, string kind)
     {
         lock (Gate)
