@@ -342,25 +342,7 @@ internal sealed class ProcessKubelet : IAsyncDisposable
 
     private async Task ReportRunningAsync(PodProcess p, bool started, bool ready, CancellationToken ct)
     {
-        var now = Now();
-        var status = new JsonObject
-        {
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Running",
-                ["podIP"] = "127.0.0.1",
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = ready ? "True" : "False", ["lastTransitionTime"] = now }),
-                ["containerStatuses"] = new JsonArray(new JsonObject
-                {
-                    ["name"] = "trainer",
-                    ["ready"] = ready,
-                    ["started"] = started,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
-                }),
-            },
-        };
-        await _client.PatchStatusAsync<V1Pod>(p.Name, _namespace, KubernetesPatch.Merge(status), null, ct);
+        await _client.PatchStatusAsync<V1Pod>(p.Name, _namespace, KubernetesPatch.Merge(PodStatuses.Running("trainer", started, ready, "127.0.0.1")), null, ct);
         p.Started = started;
         p.Ready = ready;
     }
@@ -375,35 +357,9 @@ internal sealed class ProcessKubelet : IAsyncDisposable
             message = message.Length > 4096 ? message[^4096..] : message;
         }
 
-        var now = Now();
-        var status = new JsonObject
-        {
-            ["status"] = new JsonObject
-            {
-                ["phase"] = code == 0 ? "Succeeded" : "Failed",
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "False", ["lastTransitionTime"] = now }),
-                ["containerStatuses"] = new JsonArray(new JsonObject
-                {
-                    ["name"] = "trainer",
-                    ["ready"] = false,
-                    ["started"] = false,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject
-                    {
-                        ["terminated"] = new JsonObject
-                        {
-                            ["exitCode"] = code,
-                            ["reason"] = code == 0 ? "Completed" : "Error",
-                            ["message"] = message,
-                            ["finishedAt"] = now,
-                        },
-                    },
-                }),
-            },
-        };
         try
         {
-            await _client.PatchStatusAsync<V1Pod>(p.Name, _namespace, KubernetesPatch.Merge(status), null, ct);
+            await _client.PatchStatusAsync<V1Pod>(p.Name, _namespace, KubernetesPatch.Merge(PodStatuses.Terminated("trainer", code, message)), null, ct);
         }
         catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -412,8 +368,6 @@ internal sealed class ProcessKubelet : IAsyncDisposable
 
         p.Reported = true;
     }
-
-    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static int FreePort()
     {

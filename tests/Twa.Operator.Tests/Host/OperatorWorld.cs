@@ -152,32 +152,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
             _frozen.Add(podUid);
         }
 
-        var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        var status = new JsonObject
-        {
-            ["status"] = new JsonObject
-            {
-                ["phase"] = exitCode == 0 ? "Succeeded" : "Failed",
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "False", ["lastTransitionTime"] = now }),
-                ["containerStatuses"] = new JsonArray(new JsonObject
-                {
-                    ["name"] = WorkerPodBuilder.TrainerContainer,
-                    ["ready"] = false,
-                    ["started"] = false,
-                    ["restartCount"] = 0,
-                    ["state"] = new JsonObject
-                    {
-                        ["terminated"] = new JsonObject
-                        {
-                            ["exitCode"] = exitCode,
-                            ["reason"] = exitCode == 0 ? "Completed" : "Error",
-                            ["message"] = message,
-                            ["finishedAt"] = now,
-                        },
-                    },
-                }),
-            },
-        };
+        var status = PodStatuses.Terminated(WorkerPodBuilder.TrainerContainer, exitCode, message);
         await Client.PatchStatusAsync<V1Pod>(pod, Ns, KubernetesPatch.Merge(status));
     }
 
@@ -293,23 +268,7 @@ internal sealed class OperatorWorld : IAsyncDisposable
                 continue;
             }
 
-            var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-            var status = new JsonObject
-            {
-                ["status"] = new JsonObject
-                {
-                    ["phase"] = "Running",
-                    ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = ready, ["lastTransitionTime"] = now }),
-                    ["containerStatuses"] = new JsonArray(new JsonObject
-                    {
-                        ["name"] = WorkerPodBuilder.TrainerContainer,
-                        ["ready"] = member,
-                        ["started"] = true,
-                        ["restartCount"] = 0,
-                        ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
-                    }),
-                },
-            };
+            var status = PodStatuses.Running(WorkerPodBuilder.TrainerContainer, started: true, ready: member);
             await Client.PatchStatusAsync<V1Pod>(name, Ns, KubernetesPatch.Merge(status), null, ct);
         }
     }
