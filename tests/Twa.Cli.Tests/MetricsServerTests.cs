@@ -31,6 +31,16 @@ public sealed class MetricsServerTests
         Assert.Contains("\ntwa_rank 1\n", text, StringComparison.Ordinal);
         Assert.Contains("\ntwa_basis_shard_bytes 4096\n", text, StringComparison.Ordinal);
         Assert.Contains("\ntwa_step_seconds_count 1\n", text, StringComparison.Ordinal);
+        // Device memory is read at the scrape: on this CPU run, malloc'd bytes <= resident set <= the memory the process may use.
+        var memory = new Dictionary<string, double>();
+        foreach (var kind in new[] { "allocated", "reserved", "total" })
+        {
+            var line = text.Split('\n').Single(l => l.StartsWith($"twa_device_memory_bytes{{kind=\"{kind}\"}} ", StringComparison.Ordinal));
+            memory[kind] = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.InRange(memory["allocated"], 1 << 20, memory["total"]);
+        Assert.InRange(memory["reserved"], 16 << 20, memory["total"]);
         metrics.Restarting();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri("readyz", UriKind.Relative))).StatusCode);
     }

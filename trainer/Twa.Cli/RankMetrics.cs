@@ -15,7 +15,7 @@ namespace Twa.Cli;
 /// exact; the layer keeps totals only, so each new call is observed in <c>twa_collective_seconds</c> with the mean
 /// duration of the calls since the last fold (sum and count exact, buckets approximate). Also answers the probes:
 /// healthy while the worker loop made progress in the last 10 minutes; ready once this rank stepped in its current
-/// generation. Thread-safe (the metrics server reads while training writes).
+/// generation. twa_device_memory_bytes is read at every scrape (<see cref="LibTorch.MemoryOf"/>). Thread-safe (the metrics server reads while training writes).
 /// </summary>
 internal sealed partial class RankMetrics : IRunObserver
 {
@@ -25,6 +25,7 @@ internal sealed partial class RankMetrics : IRunObserver
     private CollectiveStats? _collectives;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private volatile bool _stepping;
+    private Device _device = Device.Cpu;
 
     public RankMetrics()
     {
@@ -72,10 +73,13 @@ internal sealed partial class RankMetrics : IRunObserver
         Beat();
     }
 
-    /// <summary>The text exposition (format 0.0.4), with the latest collective counters folded in.</summary>
+    /// <summary>The text exposition (format 0.0.4), with the latest collective counters folded in and the memory of
+    /// this rank's device read now.</summary>
     public string Export()
     {
         FoldCollectives();
+        var memory = LibTorch.MemoryOf(_device);
+        Metrics.SetDeviceMemory(memory.Allocated, memory.Reserved, memory.Total);
         return Metrics.Registry.Export();
     }
 
@@ -104,6 +108,9 @@ internal sealed partial class RankMetrics : IRunObserver
     }
 
     public void StateCommitted(string slot) => Metrics.LastCommitTimestamp.SetToCurrentTime();
+
+    /// <summary>twa_device_memory_bytes reports this device from now on (the host's memory until a run picks one).</summary>
+    public void DeviceSelected(Device device) => _device = device;
 
     /// <summary>The worker loop is alive (called while it waits for a generation or for the other members).</summary>
     public void Heartbeat() => Beat();

@@ -60,6 +60,28 @@ public static class LibTorch
     /// <summary>Number of native tensor handles alive in this process (created and not yet disposed/finalized).</summary>
     public static long LiveTensorCount => NativeMethods.twa_tensor_live_count();
 
+    /// <summary>Memory of <paramref name="device"/> in bytes. CUDA: the caching allocator's allocated and reserved bytes
+    /// and the device's total. CPU: bytes handed out by malloc (libtorch's CPU allocator), the resident set of the
+    /// process, and the memory it may use (physical memory or its cgroup's limit, the lower).</summary>
+    /// <exception cref="ArgumentException">A CUDA device on a build without CUDA.</exception>
+    public static DeviceMemory MemoryOf(Device device)
+    {
+        Status.Check(NativeMethods.twa_device_memory((int)device.Type, device.Index, out var allocated, out var reserved, out var total));
+        return new DeviceMemory(allocated, reserved, total);
+    }
+
+    /// <summary>How many distinct threads ran <paramref name="items"/> work items through the shim's own
+    /// at::parallel_for (the projection kernels' loop). 1 with <see cref="NumThreads"/> &gt; 1 means the shim was built
+    /// without OpenMP and its kernels run serially.</summary>
+    public static int ParallelProbe(long items = 16)
+    {
+        Status.Check(NativeMethods.twa_parallel_probe(items, out var threads));
+        return threads;
+    }
+
     /// <summary>Seeds libtorch's global generators (ops called without an explicit <see cref="Generator"/>).</summary>
     public static void ManualSeed(ulong seed) => Status.Check(NativeMethods.twa_manual_seed(seed));
 }
+
+/// <summary>Memory of one device in bytes (<see cref="LibTorch.MemoryOf"/>).</summary>
+public readonly record struct DeviceMemory(long Allocated, long Reserved, long Total);

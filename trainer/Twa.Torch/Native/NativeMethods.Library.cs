@@ -15,6 +15,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int twa_torch_version(out IntPtr text);
     [LibraryImport(Lib)] internal static partial int twa_torch_config(out IntPtr text);
     [LibraryImport(Lib)] internal static partial int twa_cuda_device_count(out int count);
+    [LibraryImport(Lib)] internal static partial int twa_device_memory(int deviceType, int deviceIndex, out long allocated, out long reserved, out long total);
+    [LibraryImport(Lib)] internal static partial int twa_parallel_probe(long items, out int threads);
     [LibraryImport(Lib)] internal static partial int twa_nccl_available(out int available);
     [LibraryImport(Lib)] internal static partial int twa_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int twa_get_num_threads(out int n);

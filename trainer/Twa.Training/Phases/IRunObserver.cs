@@ -1,3 +1,5 @@
+using Twa.Torch;
+
 namespace Twa.Training.Phases;
 
 /// <summary>
@@ -24,4 +26,7 @@ public interface IRunObserver
 
     /// <summary>State of <paramref name="slot"/> ("base" or "twa") was committed (called on the committing rank).</summary>
     void StateCommitted(string slot);
+
+    /// <summary>The run placed its model and basis on <paramref name="device"/> (called once, before the first step).</summary>
+    void DeviceSelected(Device device);
 }

@@ -34,6 +34,7 @@ public static class JobRunner
         }
 
         var device = t.Device == "auto" ? (LibTorch.CudaDeviceCount > 0 ? Device.Cuda(0) : Device.Cpu) : Device.Parse(t.Device);
+        options.Observer?.DeviceSelected(device);
         var data = DatasetCatalog.Load(t.Data, t.Model.NumClasses, (ulong)seed);
         var train = data.Train;
         using var model = ModelFactory.Create(t.Model.Arch, [train.Channels, train.Height, train.Width], t.Model.NumClasses, device: device);

@@ -28,7 +28,7 @@ extern "C" {
 #define TWA_API __attribute__((visibility("default")))
 #endif
 
-#define TWA_ABI_VERSION 1
+#define TWA_ABI_VERSION 2
 
 typedef int32_t twa_status;
 enum {
@@ -69,6 +69,14 @@ TWA_API twa_status twa_get_num_threads(int32_t* out) TWA_NOEXCEPT;
 TWA_API int64_t twa_tensor_live_count(void) TWA_NOEXCEPT;
 /* Seeds libtorch's global CPU (and CUDA) generators. */
 TWA_API twa_status twa_manual_seed(uint64_t seed) TWA_NOEXCEPT;
+/* Memory of a device, in bytes. CUDA (builds with CUDA only): the caching allocator's allocated and reserved bytes
+ * and the device's total memory. CPU: bytes handed out by malloc (libtorch's CPU allocator), the process's resident
+ * set, and the memory it may use (physical memory or the cgroup's limit, the lower). */
+TWA_API twa_status twa_device_memory(int32_t device_type, int32_t device_index, int64_t* allocated, int64_t* reserved,
+                                     int64_t* total) TWA_NOEXCEPT;
+/* Runs `items` work items through the shim's own at::parallel_for (as the projection kernels do) and reports how
+ * many distinct threads ran them: catches a shim compiled without OpenMP, whose parallel_for runs on one thread. */
+TWA_API twa_status twa_parallel_probe(int64_t items, int32_t* threads) TWA_NOEXCEPT;
 
 /* ---- random generators (explicit seeds) ---------------------------------------------- */
 TWA_API twa_status twa_generator_new(uint64_t seed, int32_t device_type, int32_t device_index, twa_generator* out) TWA_NOEXCEPT;
