@@ -27,17 +27,19 @@ internal sealed record BenchResult(
     long LiveTensorsLeaked);
 
 /// <summary>TWA projection throughput (<see cref="ProjectionBench"/>): a copy of <see cref="CopyBytes"/> (GB/s = bytes
-/// copied / seconds, 1 GB = 1e9 bytes) and, per basis width, the local projection step's basis bytes / seconds and
-/// its ratio to the copy's GB/s (target >= <see cref="TargetRatio"/> at 4 bits).</summary>
+/// copied / seconds, 1 GB = 1e9 bytes; every copy of the run) and, per basis width, the local projection step's basis
+/// bytes / seconds and its ratio to the GB/s of the copies timed interleaved with it (target >= <see cref="TargetRatio"/>
+/// at 4 bits).</summary>
 internal sealed record ProjectionResult(string Model, long Parameters, int Snapshots, double TargetRatio, long CopyBytes, Series CopySeconds,
     [property: JsonPropertyName("copy_gb_per_s")] double CopyGBps, [property: JsonPropertyName("copy_gb_per_s_best")] double CopyGBpsBest,
     ProjectionThroughput[] Widths);
 
 /// <summary>One basis width and code path ("fused": the kernels a fit step calls; "unfused": dequantise then tensor
 /// ops): bytes held (n·ceil(D·bits/8)), basis bytes read per step (two passes), seconds per projection step, GB/s of
-/// basis read (median, best) and the median's ratio to the copy bandwidth.</summary>
+/// basis read (median, best), the median copy bandwidth of the copies timed interleaved with these steps, and the
+/// ratio of the two medians.</summary>
 internal sealed record ProjectionThroughput(int Bits, string Path, long BasisBytes, long BytesReadPerStep, Series Seconds, [property: JsonPropertyName("gb_per_s")] double GBps,
-    [property: JsonPropertyName("gb_per_s_best")] double GBpsBest, double CopyRatio);
+    [property: JsonPropertyName("gb_per_s_best")] double GBpsBest, [property: JsonPropertyName("copy_gb_per_s")] double CopyGBps, double CopyRatio);
 
 /// <summary>One distributed TWA step on K ranks: bytes sent per step by the busiest rank (collectives-layer counters) in
 /// our column scheme and in the paper's row scheme, their ratio (target &lt;= 0.55), seconds per step of each (slowest

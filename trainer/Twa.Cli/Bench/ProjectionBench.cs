@@ -16,6 +16,10 @@ namespace Twa.Cli.Bench;
 /// cache is read, so the basis comes from memory as it does after a forward/backward pass, not from a warm cache.
 /// Copy bandwidth = bytes copied / seconds (each byte is read once and written once; STREAM's convention would count
 /// both, i.e. twice this figure).
+/// <para>The copy is timed interleaved with each row's steps (one copy before each timed step of the fused path, one
+/// per unfused step), and each row's ratio is taken against the copies of its own window: on a shared machine the
+/// bandwidth available drifts by 2x within a minute, and a single copy measurement at the start made the 4-bit ratio
+/// swing between 0.4 and 0.9 from one run to the next.</para>
 /// </summary>
 internal static class ProjectionBench
 {
@@ -54,8 +58,11 @@ internal static class ProjectionBench
             var normalized = CenteredTwa.Normalize(w.Sub(center), blocks);
             var reps = settings.Quick ? 5 : 20;
             var rows = new List<ProjectionThroughput>();
-            var copy = CopySeconds(settings, reps);
-            var copyGBps = CopyBytes / copy.Median / 1e9;
+            using var copySource = Tensors.Ones([CopyBytes / 4]);
+            using var copyTarget = Tensors.Zeros([CopyBytes / 4]);
+            void Copy() => copyTarget.CopyFrom(copySource);
+            Copy();
+            var allCopies = new List<double>();
             foreach (var bits in widths)
             {
                 using var basis = QuantizedBasis.Build(normalized, blocks, ids, bits);
@@ -79,23 +86,28 @@ internal static class ProjectionBench
                 foreach (var (path, step, count) in new (string, Action, int)[] { ("fused", Fused, reps), ("unfused", Unfused, Math.Max(reps / 4, 3)) })
                 {
                     var samples = new List<double>();
+                    var copies = new List<double>();
                     for (var round = 0; round < Math.Max(settings.Rounds, 1); round++)
                     {
-                        samples.AddRange(ColdSeconds(evict, 2, count, step));
+                        samples.AddRange(ColdSeconds(evict, 2, count, step, Copy, copies));
                     }
 
+                    allCopies.AddRange(copies);
                     var seconds = Series.Of(samples);
                     var gbps = bytesPerStep / seconds.Median / 1e9;
-                    rows.Add(new ProjectionThroughput(bits, path, basis.EntryBytes, bytesPerStep, seconds, gbps, bytesPerStep / seconds.Min / 1e9, gbps / copyGBps));
+                    var copyGBps = CopyBytes / Series.Of(copies).Median / 1e9;
+                    rows.Add(new ProjectionThroughput(bits, path, basis.EntryBytes, bytesPerStep, seconds, gbps, bytesPerStep / seconds.Min / 1e9, copyGBps, gbps / copyGBps));
                 }
             }
 
-            return new ProjectionResult("resnet20", d, Snapshots, 0.5, CopyBytes, copy, copyGBps, CopyBytes / copy.Min / 1e9, rows.ToArray());
+            var copy = Series.Of(allCopies);
+            return new ProjectionResult("resnet20", d, Snapshots, 0.5, CopyBytes, copy, CopyBytes / copy.Median / 1e9, CopyBytes / copy.Min / 1e9, rows.ToArray());
         }
     }
 
-    /// <summary>Like <see cref="Timing.Seconds"/>, but reads <paramref name="evict"/> (untimed) before every run.</summary>
-    private static double[] ColdSeconds(Tensor evict, int warmup, int reps, Action body)
+    /// <summary>Like <see cref="Timing.Seconds"/>, but before every timed run times one <paramref name="copy"/> (into
+    /// <paramref name="copies"/>) and then reads <paramref name="evict"/> (untimed), so the step starts with cold caches.</summary>
+    private static double[] ColdSeconds(Tensor evict, int warmup, int reps, Action body, Action copy, List<double> copies)
     {
         for (var i = 0; i < warmup; i++)
         {
@@ -105,6 +117,7 @@ internal static class ProjectionBench
         var samples = new double[reps];
         for (var i = 0; i < reps; i++)
         {
+            copies.Add(Timing.Seconds(0, 1, copy)[0]);
             using (var s = new TensorScope())
             {
                 evict.Sum().Item();
@@ -114,18 +127,5 @@ internal static class ProjectionBench
         }
 
         return samples;
-    }
-
-    private static Series CopySeconds(BenchSettings settings, int reps)
-    {
-        using var source = Tensors.Ones([CopyBytes / 4]);
-        using var target = Tensors.Zeros([CopyBytes / 4]);
-        var samples = new List<double>();
-        for (var round = 0; round < Math.Max(settings.Rounds, 1); round++)
-        {
-            samples.AddRange(Timing.Seconds(1, Math.Max(reps / 4, 3), () => target.CopyFrom(source)));
-        }
-
-        return Series.Of(samples);
     }
 }
