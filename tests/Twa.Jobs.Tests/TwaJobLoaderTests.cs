@@ -126,7 +126,8 @@ public sealed class TwaJobLoaderTests
     }
 
     [Theory]
-    [InlineData("projectionBits: 3", "spec.training.twa.projectionBits: 3 is not supported; use one of 32, 16, 8, 4, 2, 1")]
+    [InlineData("projectionBits: 12", "spec.training.twa.projectionBits: 12 is not supported; use one of 32, 16, 8, 7, 6, 5, 4, 3, 2, 1")]
+    [InlineData("projectionBits: 0", "spec.training.twa.projectionBits: 0 is not supported")]
     [InlineData("projectionBits: 4", "quantised bases are a 'centered' (journal) feature")]
     [InlineData("fitOn: holdout", "holdout (TWA-v) needs data.holdoutFraction > 0")]
     [InlineData("snapshots: {from: 3, to: 4}", "selects fewer than 2 snapshots")]

@@ -3,8 +3,8 @@ namespace Twa.Jobs;
 /// <summary><c>spec.training.twa</c>: fitting the coefficients of <c>w = center + Pᵀx</c> on a range of snapshots.</summary>
 public sealed record TwaPhaseSpec
 {
-    /// <summary>The projection widths a basis can be stored in.</summary>
-    public static IReadOnlyList<int> SupportedProjectionBits { get; } = [32, 16, 8, 4, 2, 1];
+    /// <summary>The projection widths a basis can be stored in: f32, f16, or 1..8-bit codes packed LSB-first.</summary>
+    public static IReadOnlyList<int> SupportedProjectionBits { get; } = [32, 16, 8, 7, 6, 5, 4, 3, 2, 1];
 
     public TwaVariant Variant { get; init; } = TwaVariant.Schmidt;
     public SnapshotRangeSpec Snapshots { get; init; } = new();
