@@ -46,6 +46,32 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void Dropout_SliceOfAGlobalBatch_GetsTheRowsOfTheWholeBatchsMasks()
+    {
+        using var model = new Phases.DropoutMlp([1, 28, 28], 10);
+        using var gen = new Generator(1);
+        model.Initialize(gen);
+        using var scope = new TensorScope();
+        var x = Tensors.Randn([6, 1, 28, 28], gen);
+
+        model.ReseedDropout(9);
+        var whole = model.Forward(x).ToArray<float>();
+        model.ReseedDropout(9);
+        model.DropoutRows = new DropoutRows(6, 2);
+        var slice = model.Forward(x.Narrow(0, 2, 3)).ToArray<float>();
+        model.ReseedDropout(10);
+        model.DropoutRows = null;
+        var otherSeed = model.Forward(x).ToArray<float>();
+
+        // Rows 2-4 of the 10 logits: the same masks (BLAS may round a 3-row product differently from a 6-row one);
+        // another mask changes a logit by ~0.1.
+        Assert.All(whole[20..50].Zip(slice), p => Assert.Equal(p.First, p.Second, 1e-5));
+        Assert.Contains(whole.Zip(otherSeed), p => Math.Abs(p.First - p.Second) > 1e-2);
+        model.Training = false;
+        Assert.Equal(model.Forward(x).ToArray<float>(), model.Forward(x).ToArray<float>()); // eval: no dropout
+    }
+
+    [Fact]
     public void ResNet_TrainVersusEval_UsesBatchOrRunningStatistics()
     {
         using var model = new CifarResNet(20, [3, 32, 32], 10);

@@ -51,7 +51,7 @@ internal static class CoefficientFitLoop
             {
                 lr = schedule.At(step);
                 var started = Stopwatch.GetTimestamp();
-                var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), Augmentation.None, epoch,
+                var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), Augmentation.None, epoch, "twa", step,
                     string.Create(CultureInfo.InvariantCulture, $"TWA, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
                 correct += c;

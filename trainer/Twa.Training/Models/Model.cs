@@ -103,6 +103,21 @@ public abstract class Model : IDisposable
     /// <summary>Generator of dropout masks (null = libtorch's global generator).</summary>
     public Generator? DropoutGenerator { get; set; }
 
+    /// <summary>The rows of the global batch that the next forward pass computes (this rank's slice in data-parallel
+    /// training); null = the input is the whole batch. Dropout draws its mask for the whole global batch and keeps
+    /// these rows, so every rank draws the same masks and a sample's mask does not depend on the number of ranks.</summary>
+    public DropoutRows? DropoutRows { get; set; }
+
+    /// <summary>Replaces <see cref="DropoutGenerator"/> with a fresh one seeded with <paramref name="seed"/>, on the
+    /// model's device. Called before every training step with a seed derived from (job seed, phase, step), so the
+    /// masks of a step are the same on every rank, after a resume and after a resize.</summary>
+    public void ReseedDropout(ulong seed)
+    {
+        var fresh = new Generator(seed, Device);
+        DropoutGenerator?.Dispose();
+        DropoutGenerator = fresh;
+    }
+
     /// <summary>Logits [B, classes] for inputs [B, C, H, W]; a new tensor owned by the caller or the current scope.</summary>
     public abstract Tensor Forward(Tensor input);
 
@@ -199,7 +214,26 @@ public abstract class Model : IDisposable
     protected Tensor LayerNorm(Tensor x, string name) =>
         Functional.LayerNorm(x, [x.Size(-1)], P($"{name}.weight"), P($"{name}.bias"));
 
-    protected Tensor Dropout(Tensor x, double p) => Functional.Dropout(x, p, Training, DropoutGenerator);
+    /// <summary>Inverted dropout with <see cref="DropoutGenerator"/>. With <see cref="DropoutRows"/> set to a slice of a
+    /// larger batch, the mask is drawn for the whole batch (the same stream as a one-rank run) and narrowed to the slice,
+    /// so the slice's masks are bitwise those the same samples get in a one-rank run.</summary>
+    protected Tensor Dropout(Tensor x, double p)
+    {
+        if (!Training || p <= 0 || p >= 1 || DropoutRows is not { } rows || rows.Global == x.Size(0))
+        {
+            return Functional.Dropout(x, p, Training, DropoutGenerator);
+        }
+
+        var shape = x.Shape.ToArray();
+        shape[0] = rows.Global;
+        Tensor mask;
+        using (Autograd.NoGrad())
+        {
+            mask = Tensors.Empty(shape, x.DType, x.Device).BernoulliInPlace(1 - p, DropoutGenerator).Narrow(0, rows.Offset, x.Size(0)).Div(1 - p);
+        }
+
+        return x.Mul(mask);
+    }
 
     /// <summary>Residual block <paramref name="index"/>: shortcut(x) + scale·branch(x) (then ReLU when
     /// <paramref name="reluAfter"/>), or x unchanged when <see cref="BlockMask"/> skips it.</summary>
@@ -221,3 +255,6 @@ public abstract class Model : IDisposable
         return reluAfter ? y.Relu() : y;
     }
 }
+
+/// <summary>Rows [<see cref="Offset"/>, <see cref="Offset"/> + n) of a global batch of <see cref="Global"/> rows (<see cref="Model.DropoutRows"/>).</summary>
+public readonly record struct DropoutRows(long Global, long Offset);

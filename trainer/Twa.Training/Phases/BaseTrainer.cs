@@ -72,7 +72,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             {
                 lr = schedule.At(step);
                 var started = Stopwatch.GetTimestamp();
-                var (l, c) = BatchStep.Run(ctx, train, sampler.GlobalBatch(b), augmentation, epoch,
+                var (l, c) = BatchStep.Run(ctx, train, sampler.GlobalBatch(b), augmentation, epoch, "base", step,
                     string.Create(CultureInfo.InvariantCulture, $"base training, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
                 correct += c;

@@ -1,6 +1,7 @@
 using Twa.Torch;
 using Twa.Torch.Nn;
 using Twa.Training.Data;
+using Twa.Training.Models;
 
 namespace Twa.Training.Phases;
 
@@ -26,16 +27,31 @@ internal static class BatchStep
         observer.StepDone(phase, System.Diagnostics.Stopwatch.GetElapsedTime(startTicks).TotalSeconds, samples, samples == 0 ? double.NaN : lossSum / samples);
     }
 
+    /// <summary>The seed of the dropout generator for step <paramref name="step"/> (0-based, counted over the phase) of
+    /// <paramref name="phase"/> ("base" or "twa"): a pure function of (job seed, phase, step), so the masks of a step do
+    /// not depend on the rank, the number of ranks or on resuming.</summary>
+    public static ulong DropoutSeed(ulong seed, string phase, long step) =>
+        SplitMix64.For(seed, phase == "base" ? 0xD0B5UL : 0xD07AUL, (ulong)step).NextUInt64();
+
     /// <summary>Returns (summed loss, correct predictions) of this rank's slice. Throws
-    /// <see cref="TrainingDivergedException"/> on a non-finite loss, naming <paramref name="where"/>.</summary>
+    /// <see cref="TrainingDivergedException"/> on a non-finite loss, naming <paramref name="where"/>. Dropout masks
+    /// come from a generator seeded with <see cref="DropoutSeed"/>(phase, step) and are drawn for the whole global batch,
+    /// then narrowed to this rank's rows (<see cref="Model.DropoutRows"/>): each sample gets the mask it gets in a
+    /// one-rank run.</summary>
     public static (double LossSum, long Correct) Run(PhaseContext ctx, ImageSet set, ReadOnlySpan<int> globalBatch, Augmentation augmentation,
-        int epoch, string where)
+        int epoch, string phase, long step, string where)
     {
         using var scope = new TensorScope();
         var model = ctx.Model;
         var ranks = ctx.Ranks;
         var (start, length) = EpochSampler.RankSlice(globalBatch.Length, ranks.Rank, ranks.Size);
         var indices = globalBatch.Slice(start, length);
+        if (model.DropoutGenerator is not null)
+        {
+            model.ReseedDropout(DropoutSeed(ctx.Seed, phase, step));
+        }
+
+        model.DropoutRows = new DropoutRows(globalBatch.Length, start);
         if (indices.IsEmpty)
         {
             model.Parameters.ZeroGrad();
@@ -44,7 +60,16 @@ internal static class BatchStep
 
         var (x, y) = set.Batch(indices, ctx.Data.Mean, ctx.Data.Std, model.Device, augmentation, epoch);
         model.Training = true;
-        var logits = model.Forward(x);
+        Tensor logits;
+        try
+        {
+            logits = model.Forward(x);
+        }
+        finally
+        {
+            model.DropoutRows = null;
+        }
+
         var loss = Functional.CrossEntropy(logits, y);
         var value = loss.Item();
         if (!double.IsFinite(value))

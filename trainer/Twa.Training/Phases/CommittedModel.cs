@@ -6,8 +6,10 @@ namespace Twa.Training.Phases;
 
 /// <summary>What a commit carries of the model beside its weights (base training) or coefficients (TWA): the BN
 /// buffers, as tensors named <see cref="CommittedState.BufferPrefix"/> + buffer name, and the state of the dropout
-/// generator as <see cref="CommittedState.RngState"/>. Restoring both makes a resumed run draw the same dropout masks
-/// and evaluate with the same running statistics as the uninterrupted run.</summary>
+/// generator as <see cref="CommittedState.RngState"/>. Restoring both makes a resumed run evaluate with the same
+/// running statistics as the uninterrupted run and continue the same generator stream (training steps reseed the
+/// generator from (seed, phase, step) anyway, see <see cref="BatchStep.DropoutSeed"/>, so their masks never depend on
+/// it).</summary>
 internal static class CommittedModel
 {
     /// <summary>The model's BN buffers under their committed names (the model's own tensors, not copies).</summary>

@@ -43,7 +43,7 @@ public static class JobRunner
             model.Initialize(init);
         }
 
-        model.DropoutGenerator = new Generator((ulong)seed + 1);
+        model.DropoutGenerator = new Generator((ulong)seed + 1, device);
         var store = options.Snapshots ?? new LocalSnapshotStore(options.StoreDirectory ?? Path.Combine(options.OutputDirectory, "snapshots"));
         var stateDirectory = Path.Combine(options.OutputDirectory, "state");
         var ctx = new PhaseContext(model, data, t.Data.BatchSize, (ulong)seed, store, log)

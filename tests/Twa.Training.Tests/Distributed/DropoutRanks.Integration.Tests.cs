@@ -1,0 +1,71 @@
+using Twa.Jobs;
+using Twa.Torch;
+using Twa.Training.Data;
+using Twa.Training.Distributed;
+using Twa.Training.Phases;
+using Twa.Training.Stores;
+using Twa.Training.Tests.Phases;
+
+namespace Twa.Training.Tests.Distributed;
+
+/// <summary>Dropout under data parallelism: each step's masks come from (seed, phase, step) and are drawn for the whole
+/// global batch, every rank keeping its rows; so a dropout network trains on 2 or 3 ranks (uneven slices of 25) to
+/// where it trains on one, and each rank's masks are those its samples get in the one-rank run.</summary>
+public sealed class DropoutRanksIntegrationTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("twa-dropout-ranks-");
+    private readonly DatasetSplits _data;
+    private readonly DataSpec _dataSpec;
+
+    public DropoutRanksIntegrationTests()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
+        SyntheticImages.Write(data, trainCount: 200, testCount: 50);
+        _dataSpec = new DataSpec { Path = data, BatchSize = 25 };
+        _data = DatasetCatalog.Load(_dataSpec, 10, 7);
+    }
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private static readonly BasePhaseSpec s_spec = new()
+    {
+        Epochs = 2, CheckpointEverySteps = 0, Optimizer = new OptimizerSpec { Lr = 0.05, Momentum = 0.9 },
+    };
+
+    private float[] Train(RankGroup ranks, string name)
+    {
+        using var model = new DropoutMlp([1, 28, 28], 10);
+        using (var init = new Generator(1))
+        {
+            model.Initialize(init);
+        }
+
+        // Every rank starts from the same generator, as JobRunner sets it; the per-step reseed makes that irrelevant.
+        model.DropoutGenerator = new Generator(2);
+        var dir = Path.Combine(_dir.FullName, $"{name}-rank{ranks.Rank}");
+        var ctx = new PhaseContext(model, _data, _dataSpec.BatchSize, 7, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), _ => { })
+        {
+            Ranks = ranks,
+        };
+        new BaseTrainer(ctx, s_spec, _dataSpec).Run();
+        return model.Parameters.Flat.ToArray<float>();
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void BaseTraining_DropoutNetworkOnKRanks_EndsWhereOneRankEnds(int k)
+    {
+        var one = Train(RankGroup.OneRank, "one");
+        var many = InProcessRanks.Run(k, ranks => Train(ranks, $"k{k}"));
+
+        foreach (var weights in many)
+        {
+            Assert.Equal(many[0], weights); // the ranks hold the same weights
+        }
+
+        var diff = Math.Sqrt(one.Zip(many[0], (a, b) => (double)(a - b) * (a - b)).Sum());
+        var norm = Math.Sqrt(one.Sum(a => (double)a * a));
+        Assert.True(diff / norm < 1e-5, $"relative weight difference {diff / norm:E2} between 1 and {k} ranks");
+    }
+}
