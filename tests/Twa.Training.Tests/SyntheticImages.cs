@@ -30,3 +30,31 @@ public static class SyntheticImages
         }
     }
 }
+
+/// <summary>A temporary directory holding a <see cref="SyntheticImages"/> dataset under "data", loaded as the splits a
+/// <see cref="Twa.Training.Phases.PhaseContext"/> takes; for tests that drive the phases directly. Deletes the directory on dispose.</summary>
+public sealed class SyntheticSplits : IDisposable
+{
+    /// <param name="prefix">Name prefix of the temporary directory.</param>
+    /// <param name="trainCount">Training images written.</param>
+    /// <param name="testCount">Test images written.</param>
+    /// <param name="spec">The data section (its path is replaced by the dataset written here).</param>
+    /// <param name="seed">Seed of the held-out split and the normalisation statistics' sample.</param>
+    public SyntheticSplits(string prefix, int trainCount, int testCount, Jobs.DataSpec spec, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        Directory = System.IO.Directory.CreateTempSubdirectory(prefix);
+        var data = System.IO.Directory.CreateDirectory(Path.Combine(Directory.FullName, "data")).FullName;
+        SyntheticImages.Write(data, trainCount, testCount);
+        Spec = spec with { Path = data };
+        Data = DatasetCatalog.Load(Spec, 10, seed);
+    }
+
+    public DirectoryInfo Directory { get; }
+
+    public Jobs.DataSpec Spec { get; }
+
+    public DatasetSplits Data { get; }
+
+    public void Dispose() => Directory.Delete(recursive: true);
+}

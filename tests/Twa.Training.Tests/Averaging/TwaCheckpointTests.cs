@@ -14,19 +14,9 @@ namespace Twa.Training.Tests.Averaging;
 /// was initialised from other seeds ends bitwise as the uninterrupted fit, its per-epoch test figures included.</summary>
 public sealed class TwaCheckpointTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("twa-checkpoint-");
-    private readonly DatasetSplits _data;
-    private readonly DataSpec _dataSpec;
+    private readonly SyntheticSplits _splits = new("twa-checkpoint-", trainCount: 200, testCount: 50, new DataSpec { BatchSize = 25 }, seed: 3);
 
-    public TwaCheckpointTests()
-    {
-        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
-        SyntheticImages.Write(data, trainCount: 200, testCount: 50);
-        _dataSpec = new DataSpec { Path = data, BatchSize = 25 };
-        _data = DatasetCatalog.Load(_dataSpec, 10, 3);
-    }
-
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _splits.Dispose();
 
     private static readonly BasePhaseSpec s_base = new() { Epochs = 3, Optimizer = new OptimizerSpec { Lr = 0.05, Momentum = 0.9 } };
 
@@ -44,16 +34,16 @@ public sealed class TwaCheckpointTests : IDisposable
     /// <paramref name="abandonAfter"/> throws from AfterStep after that TWA step.</summary>
     private Outcome Run(string name, TwaVariant variant, ulong initSeed, ulong dropoutSeed, long abandonAfter = -1)
     {
-        using var model = new BnDropoutMlp([1, 28, 28], 10);
+        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: true);
         using (var init = new Generator(initSeed))
         {
             model.Initialize(init);
         }
 
         model.DropoutGenerator = new Generator(dropoutSeed);
-        var dir = Path.Combine(_dir.FullName, name);
+        var dir = Path.Combine(_splits.Directory.FullName, name);
         var log = new List<string>();
-        var ctx = new PhaseContext(model, _data, _dataSpec.BatchSize, 3, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), log.Add)
+        var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 3, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), log.Add)
         {
             State = new LocalStateStore(Path.Combine(dir, "state")),
             StateLocation = dir,
@@ -66,7 +56,7 @@ public sealed class TwaCheckpointTests : IDisposable
                 }
             },
         };
-        new BaseTrainer(ctx, s_base, _dataSpec).Run();
+        new BaseTrainer(ctx, s_base, _splits.Spec).Run();
         var fit = variant == TwaVariant.Schmidt ? new SchmidtTwa(ctx, Twa(variant)).Run() : new CenteredTwa(ctx, Twa(variant)).Run();
         return new Outcome(fit.Coordinates, model.Buffers.Select(b => b.Tensor.To(DType.Float32).ToArray<float>()).ToArray(), fit.History, log);
     }
@@ -81,7 +71,7 @@ public sealed class TwaCheckpointTests : IDisposable
 
         var resumed = Run("resumed", variant, 77, 78);
 
-        Assert.Contains($"twa: resuming after step {abandonAfter} from {Path.Combine(_dir.FullName, "resumed")}", resumed.Log);
+        Assert.Contains($"twa: resuming after step {abandonAfter} from {Path.Combine(_splits.Directory.FullName, "resumed")}", resumed.Log);
         Assert.Equal(whole.Coordinates, resumed.Coordinates);
         Assert.Equal(whole.History.Select(h => (h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy)),
             resumed.History.Select(h => (h.Epoch, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy)));
@@ -95,15 +85,15 @@ public sealed class TwaCheckpointTests : IDisposable
     public void Run_MidEpochCommit_HoldsTheModelsBuffersAndDropoutState()
     {
         float[][]? atCommit = null;
-        using var model = new BnDropoutMlp([1, 28, 28], 10);
+        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: true);
         using (var init = new Generator(1))
         {
             model.Initialize(init);
         }
 
         model.DropoutGenerator = new Generator(2);
-        var dir = Path.Combine(_dir.FullName, "inspect");
-        var ctx = new PhaseContext(model, _data, _dataSpec.BatchSize, 3, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), _ => { })
+        var dir = Path.Combine(_splits.Directory.FullName, "inspect");
+        var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 3, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), _ => { })
         {
             State = new LocalStateStore(Path.Combine(dir, "state")),
             CommitTwaState = true,
@@ -116,7 +106,7 @@ public sealed class TwaCheckpointTests : IDisposable
                 }
             },
         };
-        new BaseTrainer(ctx, s_base, _dataSpec).Run();
+        new BaseTrainer(ctx, s_base, _splits.Spec).Run();
         Assert.Throws<GenerationChangedException>(() => new SchmidtTwa(ctx, Twa(TwaVariant.Schmidt)).Run());
 
         using var state = new LocalStateStore(Path.Combine(dir, "state")).ReadLatest("twa")!;

@@ -13,19 +13,9 @@ namespace Twa.Training.Tests.Distributed;
 /// where it trains on one, and each rank's masks are those its samples get in the one-rank run.</summary>
 public sealed class DropoutRanksIntegrationTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("twa-dropout-ranks-");
-    private readonly DatasetSplits _data;
-    private readonly DataSpec _dataSpec;
+    private readonly SyntheticSplits _splits = new("twa-dropout-ranks-", trainCount: 200, testCount: 50, new DataSpec { BatchSize = 25 }, seed: 7);
 
-    public DropoutRanksIntegrationTests()
-    {
-        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
-        SyntheticImages.Write(data, trainCount: 200, testCount: 50);
-        _dataSpec = new DataSpec { Path = data, BatchSize = 25 };
-        _data = DatasetCatalog.Load(_dataSpec, 10, 7);
-    }
-
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _splits.Dispose();
 
     private static readonly BasePhaseSpec s_spec = new()
     {
@@ -34,7 +24,7 @@ public sealed class DropoutRanksIntegrationTests : IDisposable
 
     private float[] Train(RankGroup ranks, string name)
     {
-        using var model = new DropoutMlp([1, 28, 28], 10);
+        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: false, p: 0.5);
         using (var init = new Generator(1))
         {
             model.Initialize(init);
@@ -42,12 +32,12 @@ public sealed class DropoutRanksIntegrationTests : IDisposable
 
         // Every rank starts from the same generator, as JobRunner sets it; the per-step reseed makes that irrelevant.
         model.DropoutGenerator = new Generator(2);
-        var dir = Path.Combine(_dir.FullName, $"{name}-rank{ranks.Rank}");
-        var ctx = new PhaseContext(model, _data, _dataSpec.BatchSize, 7, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), _ => { })
+        var dir = Path.Combine(_splits.Directory.FullName, $"{name}-rank{ranks.Rank}");
+        var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 7, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), _ => { })
         {
             Ranks = ranks,
         };
-        new BaseTrainer(ctx, s_spec, _dataSpec).Run();
+        new BaseTrainer(ctx, s_spec, _splits.Spec).Run();
         return model.Parameters.Flat.ToArray<float>();
     }
 

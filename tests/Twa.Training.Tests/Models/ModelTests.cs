@@ -48,7 +48,7 @@ public sealed class ModelTests
     [Fact]
     public void Dropout_SliceOfAGlobalBatch_GetsTheRowsOfTheWholeBatchsMasks()
     {
-        using var model = new Phases.DropoutMlp([1, 28, 28], 10);
+        using var model = new Phases.DropoutMlp([1, 28, 28], 10, batchNorm: false, p: 0.5);
         using var gen = new Generator(1);
         model.Initialize(gen);
         using var scope = new TensorScope();

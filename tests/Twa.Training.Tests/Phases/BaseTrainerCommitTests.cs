@@ -12,19 +12,9 @@ namespace Twa.Training.Tests.Phases;
 /// seed with another dropout seed, so everything it ends with must come from the commit.</summary>
 public sealed class BaseTrainerCommitTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("twa-base-trainer-");
-    private readonly DatasetSplits _data;
-    private readonly DataSpec _dataSpec;
+    private readonly SyntheticSplits _splits = new("twa-base-trainer-", trainCount: 200, testCount: 50, new DataSpec { BatchSize = 25, Augment = new AugmentSpec { RandomCropPadding = 1 } }, seed: 7);
 
-    public BaseTrainerCommitTests()
-    {
-        var data = Directory.CreateDirectory(Path.Combine(_dir.FullName, "data")).FullName;
-        SyntheticImages.Write(data, trainCount: 200, testCount: 50);
-        _dataSpec = new DataSpec { Path = data, BatchSize = 25, Augment = new AugmentSpec { RandomCropPadding = 1 } };
-        _data = DatasetCatalog.Load(_dataSpec, 10, 7);
-    }
-
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _splits.Dispose();
 
     private static readonly BasePhaseSpec s_spec = new()
     {
@@ -36,16 +26,16 @@ public sealed class BaseTrainerCommitTests : IDisposable
     /// <summary>Runs base training into <paramref name="name"/> (stores there); <paramref name="abandonAfter"/> throws from AfterStep.</summary>
     private Outcome Train(string name, ulong initSeed, ulong dropoutSeed, long abandonAfter = -1)
     {
-        using var model = new BnDropoutMlp([1, 28, 28], 10);
+        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: true);
         using (var init = new Generator(initSeed))
         {
             model.Initialize(init);
         }
 
         model.DropoutGenerator = new Generator(dropoutSeed);
-        var dir = Path.Combine(_dir.FullName, name);
+        var dir = Path.Combine(_splits.Directory.FullName, name);
         var log = new List<string>();
-        var ctx = new PhaseContext(model, _data, _dataSpec.BatchSize, 7, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), log.Add)
+        var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 7, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), log.Add)
         {
             State = new LocalStateStore(Path.Combine(dir, "state")),
             StateLocation = dir,
@@ -57,7 +47,7 @@ public sealed class BaseTrainerCommitTests : IDisposable
                 }
             },
         };
-        var trainer = new BaseTrainer(ctx, s_spec, _dataSpec, emaDecay: 0.9);
+        var trainer = new BaseTrainer(ctx, s_spec, _splits.Spec, emaDecay: 0.9);
         var history = trainer.Run();
         using var ema = trainer.Ema!;
         return new Outcome(model.Parameters.Flat.ToArray<float>(),
@@ -93,7 +83,7 @@ public sealed class BaseTrainerCommitTests : IDisposable
     {
         Assert.Throws<GenerationChangedException>(() => Train("inspect", 1, 2, abandonAfter: 4));
 
-        using var state = new LocalStateStore(Path.Combine(_dir.FullName, "inspect", "state")).ReadLatest(BaseTrainer.Slot)!;
+        using var state = new LocalStateStore(Path.Combine(_splits.Directory.FullName, "inspect", "state")).ReadLatest(BaseTrainer.Slot)!;
 
         Assert.Equal((3L, 0, 3), (state.Step, state.Epoch, state.Batch));
         Assert.True(state.Contains(CommittedState.BufferPrefix + "bn1.running_mean"));

@@ -3,18 +3,29 @@ using Twa.Training.Models;
 
 namespace Twa.Training.Tests.Phases;
 
-/// <summary>A tiny test network with dropout and no batch statistics, so data-parallel ranks compute exactly the
-/// one-rank gradient: fc1 (784-32) → ReLU → dropout 0.5 → fc2 (32-10).</summary>
+/// <summary>A tiny test network with dropout: fc1 (784-32) → [BN →] ReLU → dropout → fc2 (32-10). With BN it has
+/// everything a committed state must carry beside the weights (running statistics and a dropout stream); without it
+/// data-parallel ranks compute exactly the one-rank gradient (no per-rank batch statistics).</summary>
 public sealed class DropoutMlp : Model
 {
-    public DropoutMlp(long[] inputShape, int numClasses) : base("dropout-mlp", Layout(inputShape, numClasses), inputShape, numClasses, DType.Float32, Device.Cpu)
+    private readonly bool _batchNorm;
+    private readonly double _p;
+
+    public DropoutMlp(long[] inputShape, int numClasses, bool batchNorm, double p = 0.3)
+        : base(batchNorm ? "bn-dropout-mlp" : "dropout-mlp", Layout(inputShape, numClasses, batchNorm), inputShape, numClasses, DType.Float32, Device.Cpu)
     {
+        (_batchNorm, _p) = (batchNorm, p);
     }
 
-    private static ModelLayout Layout(long[] inputShape, int numClasses)
+    private static ModelLayout Layout(long[] inputShape, int numClasses, bool batchNorm)
     {
         var layout = new ModelLayout();
         layout.Linear("fc1", inputShape.Aggregate(1L, (a, b) => a * b), 32);
+        if (batchNorm)
+        {
+            layout.BatchNorm("bn1", 32);
+        }
+
         layout.Linear("fc2", 32, numClasses);
         return layout;
     }
@@ -22,6 +33,7 @@ public sealed class DropoutMlp : Model
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Linear(Dropout(Linear(input.Flatten(1), "fc1").Relu(), 0.5), "fc2");
+        var x = Linear(input.Flatten(1), "fc1");
+        return Linear(Dropout((_batchNorm ? BatchNorm(x, "bn1") : x).Relu(), _p), "fc2");
     }
 }
