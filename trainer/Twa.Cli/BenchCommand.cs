@@ -30,7 +30,7 @@ internal static class BenchCommand
 
         var only = new Option<string?>("--only")
         {
-            Description = "Run one section only and print it (no JSON): 'projection' = (g), the TWA projection throughput",
+            Description = "Run one section only and print it (no JSON): 'steps' = (d) and (e), the TWA step overhead and basis memory; 'projection' = (g), the TWA projection throughput",
         };
         var command = new Command("bench", "Benchmark the libtorch binding against C++ (matmul, per-call overhead) and a 2-rank allreduce");
         command.Options.Add(quick);
@@ -49,20 +49,29 @@ internal static class BenchCommand
             }
 
             var section = parse.GetValue(only);
-            if (section is not null && section != "projection")
+            if (section is not null && section != "projection" && section != "steps")
             {
-                Console.Error.WriteLine($"twa bench: --only must be 'projection', got '{section}'");
+                Console.Error.WriteLine($"twa bench: --only must be 'steps' or 'projection', got '{section}'");
                 return 2;
             }
 
             var settings = new BenchSettings(parse.GetValue(quick), n, parse.GetValue(output)!, parse.GetValue(reference));
             try
             {
-                if (section == "projection")
+                if (section is not null)
                 {
                     LibTorch.NumThreads = settings.Threads;
                     BlasThreads.TrySet(settings.Threads);
-                    Console.WriteLine(BenchTable.RenderProjection(ProjectionBench.Run(settings, Console.Error)));
+                    if (section == "steps")
+                    {
+                        var (steps, memory) = TwaStepBench.Run(settings, Console.Error);
+                        Console.WriteLine(BenchTable.RenderSteps(steps, memory));
+                    }
+                    else
+                    {
+                        Console.WriteLine(BenchTable.RenderProjection(ProjectionBench.Run(settings, Console.Error)));
+                    }
+
                     return 0;
                 }
 

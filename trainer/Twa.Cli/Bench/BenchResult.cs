@@ -48,7 +48,8 @@ internal sealed record DistributedStepResult(string Model, long Parameters, int 
     long RowBytesPerStep, double BytesRatio, Series ColumnSeconds, Series RowSeconds, long ColumnBasisBytesPerRank, long RowBasisBytesPerRank);
 
 /// <summary>Seconds per training step on one model and batch: plain SGD, TWA-schmidt and TWA-centered (4 bits);
-/// overheads are (twa / sgd − 1) of the medians and of the fastest samples.</summary>
+/// overheads are the median over interleaved (SGD, schmidt, centered) triples of (twa / sgd − 1), and (twa / sgd − 1)
+/// of the fastest samples.</summary>
 internal sealed record TwaStepResult(string Model, long Parameters, int Batch, int Snapshots, Series SgdSeconds, Series SchmidtSeconds,
     Series Centered4BitSeconds, double SchmidtOverhead, double Centered4BitOverhead, double SchmidtOverheadBest, double Centered4BitOverheadBest);
 

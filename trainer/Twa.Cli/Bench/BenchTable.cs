@@ -49,20 +49,7 @@ internal static class BenchTable
         sb.AppendLine(s_inv, $"    busbw = algbw * 2(n-1)/n {a.BusbwGBps,4:F2} GB/s");
         sb.AppendLine();
 
-        sb.AppendLine("(d) training step, ms: median [best]; overhead = TWA step / SGD step - 1 (target <= 5%)");
-        sb.AppendLine("    model        D         SGD step          TWA-schmidt       overhead          TWA-centered 4b   overhead");
-        foreach (var step in r.TwaSteps)
-        {
-            sb.AppendLine(s_inv,
-                $"    {step.Model,-9} {step.Parameters,9:N0}  {step.SgdSeconds.Median * 1e3,7:F2} [{step.SgdSeconds.Min * 1e3,6:F2}]  {step.SchmidtSeconds.Median * 1e3,7:F2} [{step.SchmidtSeconds.Min * 1e3,6:F2}]  {step.SchmidtOverhead,7:P1} [{step.SchmidtOverheadBest,6:P1}]  {step.Centered4BitSeconds.Median * 1e3,7:F2} [{step.Centered4BitSeconds.Min * 1e3,6:F2}]  {step.Centered4BitOverhead,7:P1} [{step.Centered4BitOverheadBest,6:P1}]");
-        }
-
-        sb.AppendLine();
-        sb.AppendLine("(e) basis memory, bytes held (entries + per-block ranges) vs n*D*bits/8");
-        foreach (var mem in r.BasisMemory)
-        {
-            sb.AppendLine(s_inv, $"    {mem.Model,-9} {mem.Variant,-9} {mem.Bits,2} bits  n={mem.Snapshots}  {mem.Bytes,12:N0}  ideal {mem.IdealBytes,12:N0}  ratio {(double)mem.Bytes / mem.IdealBytes:F3}");
-        }
+        Steps(sb, r.TwaSteps, r.BasisMemory);
 
         sb.AppendLine();
         sb.AppendLine("(f) distributed TWA step, bytes sent per step by the busiest rank: column scheme vs the paper's row scheme (target <= 0.55x)");
@@ -90,6 +77,32 @@ internal static class BenchTable
         var sb = new StringBuilder();
         Projection(sb, pr);
         return sb.ToString();
+    }
+
+    /// <summary>Sections (d) and (e) alone (<c>twa bench --only steps</c>).</summary>
+    public static string RenderSteps(TwaStepResult[] steps, BasisMemory[] memory)
+    {
+        var sb = new StringBuilder();
+        Steps(sb, steps, memory);
+        return sb.ToString();
+    }
+
+    private static void Steps(StringBuilder sb, TwaStepResult[] steps, BasisMemory[] memory)
+    {
+        sb.AppendLine("(d) training step, ms: median [best]; overhead = median over interleaved (SGD, TWA) steps of TWA step / SGD step - 1 [best / best - 1] (target <= 5%)");
+        sb.AppendLine("    model        D         SGD step          TWA-schmidt       overhead          TWA-centered 4b   overhead");
+        foreach (var step in steps)
+        {
+            sb.AppendLine(s_inv,
+                $"    {step.Model,-9} {step.Parameters,9:N0}  {step.SgdSeconds.Median * 1e3,7:F2} [{step.SgdSeconds.Min * 1e3,6:F2}]  {step.SchmidtSeconds.Median * 1e3,7:F2} [{step.SchmidtSeconds.Min * 1e3,6:F2}]  {step.SchmidtOverhead,7:P1} [{step.SchmidtOverheadBest,6:P1}]  {step.Centered4BitSeconds.Median * 1e3,7:F2} [{step.Centered4BitSeconds.Min * 1e3,6:F2}]  {step.Centered4BitOverhead,7:P1} [{step.Centered4BitOverheadBest,6:P1}]");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("(e) basis memory, bytes held (entries + per-block ranges) vs n*D*bits/8");
+        foreach (var mem in memory)
+        {
+            sb.AppendLine(s_inv, $"    {mem.Model,-9} {mem.Variant,-9} {mem.Bits,2} bits  n={mem.Snapshots}  {mem.Bytes,12:N0}  ideal {mem.IdealBytes,12:N0}  ratio {(double)mem.Bytes / mem.IdealBytes:F3}");
+        }
     }
 
     private static void Projection(StringBuilder sb, ProjectionResult pr)
