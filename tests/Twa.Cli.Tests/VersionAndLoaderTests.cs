@@ -48,8 +48,25 @@ public sealed class VersionAndLoaderTests
 
         Assert.Equal(3, r.ExitCode);
         Assert.Contains("ABI version 999", r.StdErr, StringComparison.Ordinal);
-        Assert.Contains("expects 1", r.StdErr, StringComparison.Ordinal);
+        // The version this build expects: twa_torch.h's TWA_ABI_VERSION, read from the header the shim is built from.
+        var header = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "trainer", "native", "include", "twa_torch.h"));
+        var expected = System.Text.RegularExpressions.Regex.Match(header, @"#define TWA_ABI_VERSION (\d+)").Groups[1].Value;
+        Assert.NotEmpty(expected);
+        Assert.Contains($"expects {expected}", r.StdErr, StringComparison.Ordinal);
         Assert.Contains(library, r.StdErr, StringComparison.Ordinal);
         dir.Delete(recursive: true);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "TwaOperator.sln")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no TwaOperator.sln above {AppContext.BaseDirectory}");
     }
 }
