@@ -5,9 +5,13 @@ namespace Twa.Torch;
 /// <summary>
 /// Fused projection kernels of the centred TWA basis P (n×D) that read the stored basis in place and dequantise
 /// on the fly (twa_torch.h, "TWA projection kernels"): no n×D temporary is created and each covered code is read
-/// once per call. The basis is either uint8 [n, ≥ ceil(D·bits/8)] with codes of 1..8 bits packed LSB-first
-/// (column j at bits [j·bits, (j+1)·bits) of its row) and P[i, j] = code·scale[i, b] + low[i, b] for column j in
-/// block b, or float16 / float32 [n, D] holding P itself (bits 16 / 32; scale and low may be null).
+/// once per call. The basis is either uint8 [n, W ≥ ceil(D·bits/8)] with codes of 1..8 bits packed LSB-first
+/// (column j at bits [j·bits, (j+1)·bits) of its row) in TILES of <see cref="TileColumns"/> columns: the bytes of
+/// the floor(D / TileColumns) whole tiles come first, tile after tile, each holding its bytes of row 0, then row 1,
+/// ...; then the remaining W − (whole tiles)·TileColumns·bits/8 bytes of every row, row after row (for D &lt;
+/// TileColumns: plain row-major), so that each tile is one sequential stream; P[i, j] = code·scale[i, b] + low[i, b]
+/// for column j in block b. Or float16 / float32 [n, D] row-major holding P itself (bits 16 / 32; scale and low may
+/// be null).
 /// <c>segments</c> is int64 [S, 3], rows (block, first column, length) in increasing column order that do not
 /// overlap: the columns a call covers. Every tensor must be a contiguous CPU tensor; anything else fails with an
 /// <see cref="ArgumentException"/> naming the tensor. The kernels run on libtorch's intra-op threads and give the
@@ -15,6 +19,9 @@ namespace Twa.Torch;
 /// </summary>
 public static class PackedProjection
 {
+    /// <summary>Columns per tile of a packed basis (twa_torch.h, TWA_PROJECTION_TILE_COLUMNS).</summary>
+    public const long TileColumns = 2048;
+
     /// <summary><paramref name="gradX"/> (f32 [n, L], overwritten) ← Σ over the covered columns j of block b of
     /// P[i, j]·<paramref name="g"/>[j] (f32 [columns]); 0 for blocks without covered columns. Accumulates in
     /// double.</summary>

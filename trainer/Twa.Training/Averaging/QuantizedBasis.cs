@@ -8,7 +8,8 @@ namespace Twa.Training.Averaging;
 /// The journal TWA's basis P̂ (n×D): rows are centred snapshots normalised per (row, block), stored at
 /// <see cref="Bits"/> bits per entry. For 1..8 bits the codes q ∈ [0, 2^bits − 1] are PACKED LSB-first into a bit
 /// stream per row (column j at bits [j·bits, (j+1)·bits) of its row; for 1, 2, 4 and 8 bits that is 8/bits codes per
-/// byte), so the basis really takes n·ceil(D·bits/8) bytes, plus a scale and an offset per (row, block):
+/// byte), so the basis really takes n·ceil(D·bits/8) bytes (stored in the tiled byte order of
+/// <see cref="PackedProjection"/>: each tile of 2,048 columns is one sequential stream), plus a scale and an offset per (row, block):
 /// P̂ = q·s + lo with lo/hi the block segment's min/max. Ranges are fixed per (snapshot, block), never per rank, so
 /// re-sharding cannot change the model: a rank holds only its columns of the basis (codes of n × its column count),
 /// and the ranges are min/max all-reduced over the ranks. 16 = half precision, 32 = f32 (no quantisation).
@@ -18,7 +19,7 @@ namespace Twa.Training.Averaging;
 /// </summary>
 public sealed class QuantizedBasis : IDisposable
 {
-    private readonly Tensor _stored;     // packed u8 [n, ceil(D·bits/8)], or f16/f32 [n, D]
+    private readonly Tensor _stored;     // packed u8 [n, ceil(D·bits/8)] in tiled byte order, or f16/f32 [n, D]
     private readonly Tensor? _scale;     // f32 [n, L]
     private readonly Tensor? _low;       // f32 [n, L]
     private readonly Tensor _blockIds;   // i64 [D]
@@ -107,7 +108,7 @@ public sealed class QuantizedBasis : IDisposable
 
         var bytes = Enumerable.Range(0, bits).Select(b => words.ShiftRight(8 * b).BitwiseAnd(0xFF)).ToArray();
         var packed = Tensors.Stack(bytes, 2).To(DType.UInt8).Reshape(n, groups * bits).Narrow(1, 0, (width * bits + 7) / 8).Contiguous();
-        return new QuantizedBasis(bits, width, scope.Detach(packed), scope.Detach(scale), scope.Detach(low), ids, segments);
+        return new QuantizedBasis(bits, width, scope.Detach(ToTiles(packed, width, bits)), scope.Detach(scale), scope.Detach(low), ids, segments);
     }
 
     /// <summary>The dequantised basis P̂ as a new f32 tensor [n, D] (owned by the caller or the current scope): the
@@ -126,7 +127,7 @@ public sealed class QuantizedBasis : IDisposable
 
         using var scope = new TensorScope();
         var groups = (Columns + 7) / 8;
-        var bytes = _stored.Narrow(1, 0, (Columns * Bits + 7) / 8).To(DType.Int64).Pad([0, groups * Bits - (Columns * Bits + 7) / 8])
+        var bytes = FromTiles(_stored, Columns, Bits).Narrow(1, 0, (Columns * Bits + 7) / 8).To(DType.Int64).Pad([0, groups * Bits - (Columns * Bits + 7) / 8])
             .View(Rows, groups, Bits);
         var words = bytes.Select(2, 0).Contiguous();
         for (var b = 1; b < Bits; b++)
@@ -214,6 +215,38 @@ public sealed class QuantizedBasis : IDisposable
         _low?.Dispose();
         _blockIds.Dispose();
         _segmentTable.Dispose();
+    }
+
+    /// <summary>Row-major packed rows u8 [n, W] in the tiled byte order of <see cref="PackedProjection"/> (same shape):
+    /// the whole tiles' bytes tile-major, then the rest of every row.</summary>
+    internal static Tensor ToTiles(Tensor rowMajor, long columns, int bits)
+    {
+        var (n, width) = (rowMajor.Size(0), rowMajor.Size(1));
+        var (tiles, tileBytes) = (columns / PackedProjection.TileColumns, PackedProjection.TileColumns * bits / 8);
+        if (tiles == 0)
+        {
+            return rowMajor.Contiguous();
+        }
+
+        var head = rowMajor.Narrow(1, 0, tiles * tileBytes).Reshape(n, tiles, tileBytes).Transpose(0, 1).Contiguous().View(-1);
+        var rest = rowMajor.Narrow(1, tiles * tileBytes, width - tiles * tileBytes).Contiguous().View(-1);
+        return Tensors.Cat([head, rest]).View(n, width);
+    }
+
+    /// <summary>The inverse of <see cref="ToTiles"/>: row-major packed rows.</summary>
+    internal static Tensor FromTiles(Tensor tiled, long columns, int bits)
+    {
+        var (n, width) = (tiled.Size(0), tiled.Size(1));
+        var (tiles, tileBytes) = (columns / PackedProjection.TileColumns, PackedProjection.TileColumns * bits / 8);
+        if (tiles == 0)
+        {
+            return tiled.Alias();
+        }
+
+        var flat = tiled.Contiguous().View(-1);
+        var head = flat.Narrow(0, 0, tiles * n * tileBytes).View(tiles, n, tileBytes).Transpose(0, 1).Reshape(n, tiles * tileBytes);
+        var rest = flat.Narrow(0, tiles * n * tileBytes, n * (width - tiles * tileBytes)).View(n, width - tiles * tileBytes);
+        return Tensors.Cat([head, rest], 1);
     }
 
     private Tensor SegmentTableFor(ColumnRange columns)

@@ -334,8 +334,13 @@ TWA_API twa_status twa_pg_broadcast(twa_pg pg, twa_tensor t, int32_t root) TWA_N
 TWA_API twa_status twa_pg_barrier(twa_pg pg) TWA_NOEXCEPT;
 
 /* ---- TWA projection kernels (fused dequantisation) ----------------------------------- */
+#define TWA_PROJECTION_TILE_COLUMNS 2048
 /* The centred TWA basis P (n x D, QuantizedBasis) read in place: `basis` is uint8 [n, W] with W >= ceil(D*bits/8)
    holding codes of `bits` (1..8) bits packed LSB-first (column j of a row at bits [j*bits, (j+1)*bits) of the row),
+   TILED: the columns form tiles of TWA_PROJECTION_TILE_COLUMNS; the bytes of the F = floor(D / TILE) whole tiles
+   come first, tile by tile, each tile holding its TILE*bits/8 bytes of row 0, then of row 1, ...; then the last
+   W - F*TILE*bits/8 bytes of every row (the partial tile and any padding), row after row. With D < TILE that is the
+   plain row-major layout. Each tile is one contiguous stream for the kernels.
    P[i, j] = code * scale[i, b] + low[i, b] for column j in block b, scale and low float32 [n, L]; or, for bits 16 /
    32, float16 / float32 [n, D] holding P itself (scale and low ignored, may be NULL). `segments` int64 [S, 3]: rows
    (block, first column, length) in increasing column order, not overlapping, inside [0, columns): the columns a call

@@ -37,6 +37,9 @@ void require_f32(const at::Tensor& t, const char* name, at::IntArrayRef shape) {
 // Validates the basis description and turns the segments into column chunks.
 struct Problem {
   Basis basis{};
+  int64_t full_tiles = 0;      // Packed: whole tiles of kChunk columns, stored tile-major
+  int64_t tile_bytes = 0;      // Packed: bytes of one row of a whole tile
+  int64_t tail_row_bytes = 0;  // Packed: bytes per row after the whole tiles (partial tile and padding)
   int64_t blocks = 0;
   const float* scale = nullptr;  // [rows, blocks], Packed only
   const float* low = nullptr;
@@ -77,8 +80,9 @@ Problem describe(const at::Tensor& basis, int32_t bits, int64_t columns, twa_ten
     p.scale = twa::T(scale).data_ptr<float>();
     p.low = twa::T(low).data_ptr<float>();
     b.codes = basis.data_ptr<uint8_t>();
-    // A group at column j (j % 8 == 0) loads 8 bytes from (j/8)*bits: allowed while that stays in the row.
-    b.vector_end = b.row_stride >= 8 ? ((b.row_stride - 8) / bits + 1) * 8 : 0;
+    p.full_tiles = columns / kChunk;
+    p.tile_bytes = kChunk * bits / 8;
+    p.tail_row_bytes = b.row_stride - p.full_tiles * p.tile_bytes;
   }
   p.blocks = blocks;
   require_cpu_contiguous(segments, "segments");
@@ -105,6 +109,36 @@ Problem describe(const at::Tensor& basis, int32_t bits, int64_t columns, twa_ten
   return p;
 }
 
+// The basis as one chunk's kernel sees it, and the chunk in that view's columns: a packed chunk lies in one tile
+// (chunks never cross a multiple of kChunk), so its view is that tile, a row-major [n, tile row bytes] block whose
+// column 0 is the tile's first column (`offset` in the whole basis). Float and half bases are viewed whole.
+struct View {
+  Basis basis;
+  Chunk chunk;
+  int64_t offset;
+};
+
+View view_of(const Problem& p, const Chunk& c) {
+  View v{p.basis, c, 0};
+  if (p.basis.format != Format::Packed) return v;
+  Basis& b = v.basis;
+  const int64_t tile = c.start / kChunk;
+  v.offset = tile * kChunk;
+  v.chunk.start = c.start - v.offset;
+  if (tile < p.full_tiles) {
+    b.codes = p.basis.codes + tile * p.basis.rows * p.tile_bytes;
+    b.row_stride = p.tile_bytes;
+    b.columns = kChunk;
+  } else {
+    b.codes = p.basis.codes + p.full_tiles * p.basis.rows * p.tile_bytes;
+    b.row_stride = p.tail_row_bytes;
+    b.columns = p.basis.columns - v.offset;
+  }
+  // A group at column j (j % 8 == 0) loads 8 bytes from (j/8)*bits: allowed while that stays in the tile's row.
+  b.vector_end = b.row_stride >= 8 ? ((b.row_stride - 8) / b.bits + 1) * 8 : 0;
+  return v;
+}
+
 template <class Body>
 void for_each_chunk(const Problem& p, Body body) {
   const int64_t count = static_cast<int64_t>(p.chunks.size());
@@ -121,26 +155,30 @@ void gradient(const Problem& p, const float* g, float* grad_x) {
   const bool simd = cpu_has_avx2();
   const PackedTables tables = make_tables(b.format == Format::Packed ? b.bits : 8);
 #endif
-  for_each_chunk(p, [&](int64_t index, const Chunk& c) {
+  for_each_chunk(p, [&](int64_t index, const Chunk& whole) {
     double* out = partial.data() + index * width;
+    const View v = view_of(p, whole);
+    const Basis& b = v.basis;
+    const Chunk& c = v.chunk;
+    const float* gc = g + v.offset;
 #if TWA_X86
     if (simd) {
       const Decoder d = make_decoder(tables);
       switch (b.format) {
-        case Format::Float: gradient_chunk_avx2<Format::Float>(b, d, g, c, out); return;
-        case Format::Half: gradient_chunk_avx2<Format::Half>(b, d, g, c, out); return;
+        case Format::Float: gradient_chunk_avx2<Format::Float>(b, d, gc, c, out); return;
+        case Format::Half: gradient_chunk_avx2<Format::Half>(b, d, gc, c, out); return;
         case Format::Packed:
           switch (b.bits) {
-            case 1: gradient_chunk_planes<1>(b, g, c, out); return;
-            case 2: gradient_chunk_planes<2>(b, g, c, out); return;
-            case 4: gradient_chunk_planes<4>(b, g, c, out); return;
-            case 8: gradient_chunk_planes<8>(b, g, c, out); return;
-            default: gradient_chunk_avx2<Format::Packed>(b, d, g, c, out); return;
+            case 1: gradient_chunk_planes<1>(b, gc, c, out); return;
+            case 2: gradient_chunk_planes<2>(b, gc, c, out); return;
+            case 4: gradient_chunk_planes<4>(b, gc, c, out); return;
+            case 8: gradient_chunk_planes<8>(b, gc, c, out); return;
+            default: gradient_chunk_avx2<Format::Packed>(b, d, gc, c, out); return;
           }
       }
     }
 #endif
-    gradient_chunk_scalar(b, g, c, out);
+    gradient_chunk_scalar(b, gc, c, out);
   });
   // Reduce in chunk order: deterministic whatever the thread count.
   std::vector<double> sums(n * p.blocks, 0.0), gsums(p.blocks, 0.0);
@@ -166,7 +204,12 @@ void reconstruct(const Problem& p, const float* center, const float* x, float* w
   const bool simd = cpu_has_avx2();
   const PackedTables tables = make_tables(b.format == Format::Packed ? b.bits : 8);
 #endif
-  for_each_chunk(p, [&](int64_t, const Chunk& c) {
+  for_each_chunk(p, [&](int64_t, const Chunk& whole) {
+    const View v = view_of(p, whole);
+    const Basis& b = v.basis;
+    const Chunk& c = v.chunk;
+    const float* cc = center + v.offset;
+    float* wc = w + v.offset;
     // P = q*scale + low, so Σ_i P x_i = Σ_i q (scale x_i) + Σ_i low x_i.
     std::vector<float> a(n);
     double constant = 0;
@@ -184,20 +227,20 @@ void reconstruct(const Problem& p, const float* center, const float* x, float* w
     if (simd) {
       const Decoder d = make_decoder(tables);
       switch (b.format) {
-        case Format::Float: reconstruct_chunk_avx2<Format::Float>(b, d, a.data(), k, center, c, w); return;
-        case Format::Half: reconstruct_chunk_avx2<Format::Half>(b, d, a.data(), k, center, c, w); return;
+        case Format::Float: reconstruct_chunk_avx2<Format::Float>(b, d, a.data(), k, cc, c, wc); return;
+        case Format::Half: reconstruct_chunk_avx2<Format::Half>(b, d, a.data(), k, cc, c, wc); return;
         case Format::Packed:
           switch (b.bits) {
-            case 1: reconstruct_chunk_planes<1>(b, a.data(), k, center, c, w); return;
-            case 2: reconstruct_chunk_planes<2>(b, a.data(), k, center, c, w); return;
-            case 4: reconstruct_chunk_planes<4>(b, a.data(), k, center, c, w); return;
-            case 8: reconstruct_chunk_planes<8>(b, a.data(), k, center, c, w); return;
-            default: reconstruct_chunk_avx2<Format::Packed>(b, d, a.data(), k, center, c, w); return;
+            case 1: reconstruct_chunk_planes<1>(b, a.data(), k, cc, c, wc); return;
+            case 2: reconstruct_chunk_planes<2>(b, a.data(), k, cc, c, wc); return;
+            case 4: reconstruct_chunk_planes<4>(b, a.data(), k, cc, c, wc); return;
+            case 8: reconstruct_chunk_planes<8>(b, a.data(), k, cc, c, wc); return;
+            default: reconstruct_chunk_avx2<Format::Packed>(b, d, a.data(), k, cc, c, wc); return;
           }
       }
     }
 #endif
-    reconstruct_chunk_scalar(b, a.data(), k, center, c, w);
+    reconstruct_chunk_scalar(b, a.data(), k, cc, c, wc);
   });
 }
 

@@ -15,9 +15,10 @@
 
 namespace {
 
-// Columns per work item: a multiple of 8 (so chunk starts are vector aligned) and small enough that the slice of
-// g a chunk reads stays in L1 while every row streams over it.
-constexpr int64_t kChunk = 2048;
+// Columns per work item and per tile of a packed basis (twa_torch.h): a multiple of 8 (so chunk starts are vector
+// aligned) and small enough that the slice of g a chunk reads stays in L1 while every row streams over it.
+constexpr int64_t kChunk = TWA_PROJECTION_TILE_COLUMNS;
+static_assert(kChunk % 64 == 0, "a tile must hold whole bytes and whole vector groups at every width");
 
 enum class Format { Packed, Half, Float };
 
@@ -26,7 +27,7 @@ struct Basis {
   int bits;            // 1..8 for Packed
   int64_t rows;
   int64_t columns;
-  int64_t row_stride;  // bytes per row (Packed) or elements per row
+  int64_t row_stride;  // bytes per row (Packed: per row of one tile) or elements per row
   const uint8_t* codes;
   const at::Half* half;
   const float* f32;
