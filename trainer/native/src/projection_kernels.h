@@ -20,6 +20,10 @@ namespace {
 constexpr int64_t kChunk = TWA_PROJECTION_TILE_COLUMNS;
 static_assert(kChunk % 64 == 0, "a tile must hold whole bytes and whole vector groups at every width");
 
+// Software prefetch distance of the coefficient-gradient pass, in bytes of the tile stream (measured on the 2-core
+// dev VM, 4-bit ResNet-20 basis with cold caches: ~10 % faster than the hardware prefetcher alone).
+constexpr int64_t kPrefetchBytes = 2048;
+
 enum class Format { Packed, Half, Float };
 
 struct Basis {
@@ -263,11 +267,8 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
     gs += hsum(_mm256_add_ps(s0, s1));
   }
   out[b.rows] = gs;
-  // This row's bytes of the next chunk are prefetched while this chunk streams (memory-level parallelism across rows).
-  const int64_t chunk_bytes = std::min<int64_t>(kChunk / PER, b.row_stride - j1 / PER);
   for (int64_t i = 0; i < b.rows; ++i) {
     const uint8_t* row = b.codes + i * b.row_stride;
-    for (int64_t off = 0; off < chunk_bytes; off += 64) _mm_prefetch(reinterpret_cast<const char*>(row + j1 / PER + off), _MM_HINT_T1);
     double s = 0;
     for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
     // Eight independent accumulators (64 columns per iteration) so the FMA latency does not bound the loop.
@@ -277,6 +278,8 @@ __attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis&
     for (int q = 0; q < 8; ++q) acc[q] = _mm256_setzero_ps();
     int64_t j = va;
     for (; j + UG * G <= vb; j += UG * G) {
+      // The tile is one sequential stream (rows follow each other): fetch kPrefetchBytes ahead in it.
+      _mm_prefetch(reinterpret_cast<const char*>(row + j / PER + kPrefetchBytes), _MM_HINT_T0);
 #pragma GCC unroll 8
       for (int u = 0; u < UG; ++u) {
         const __m256i bytes = group_bytes<BITS>(row, j + u * G);
@@ -315,8 +318,9 @@ __attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Ba
   for (int q = 0; q < UU * PER; ++q) acc[q] = _mm256_setzero_ps();
   for (int64_t i = 0; i < b.rows; ++i) {
     const uint8_t* row = b.codes + i * b.row_stride;
-    // 512 bytes ahead in every row: the row streams are too many for the hardware prefetcher alone.
-    _mm_prefetch(reinterpret_cast<const char*>(row + j / PER + 512), _MM_HINT_T0);
+    // The same bytes of the next tile (it follows this one): this pass walks a tile column block by column block
+    // across the rows, which the hardware prefetcher does not follow into the next tile.
+    _mm_prefetch(reinterpret_cast<const char*>(row + j / PER + b.rows * b.row_stride), _MM_HINT_T0);
     const __m256 ai = _mm256_broadcast_ss(a + i);
 #pragma GCC unroll 8
     for (int u = 0; u < UU; ++u) {
