@@ -63,6 +63,13 @@ inline float scalar_at(const Basis& b, int64_t i, int64_t j) {
   }
 }
 
+// w[j] = center[j] + constant + Σ_i P[i, j]·a[i] for one column (the scalar path, heads and tails of chunks).
+inline void reconstruct_column(const Basis& b, const float* a, float constant, const float* center, int64_t j, float* w) {
+  float s = 0;
+  for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
+  w[j] = center[j] + constant + s;
+}
+
 #if TWA_X86
 bool cpu_has_avx2() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
@@ -171,11 +178,7 @@ __attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_avx2(const Basis
   const int64_t j0 = c.start, j1 = c.start + c.length;
   int64_t va, vb;
   vector_range(b, j0, j1, va, vb);
-  auto scalar = [&](int64_t j) {
-    float s = 0;
-    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
-    w[j] = center[j] + constant + s;
-  };
+  auto scalar = [&](int64_t j) { reconstruct_column(b, a, constant, center, j, w); };
   for (int64_t j = j0; j < va; ++j) scalar(j);
   const __m256 k = _mm256_set1_ps(constant);
   int64_t j = va;
@@ -363,11 +366,7 @@ __attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_planes(const Bas
   const int64_t j0 = c.start, j1 = c.start + c.length;
   int64_t va, vb;
   group_range(G, j0, j1, va, vb);
-  auto scalar = [&](int64_t j) {
-    float s = 0;
-    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
-    w[j] = center[j] + constant + s;
-  };
+  auto scalar = [&](int64_t j) { reconstruct_column(b, a, constant, center, j, w); };
   for (int64_t j = j0; j < va; ++j) scalar(j);
   int64_t j = va;
   for (; j + U * G <= vb; j += U * G) reconstruct_groups<BITS, U>(b, a, constant, center, j, w);
@@ -391,11 +390,7 @@ void gradient_chunk_scalar(const Basis& b, const float* g, const Chunk& c, doubl
 void reconstruct_chunk_scalar(const Basis& b, const float* a, float constant, const float* center, const Chunk& c,
                               float* w) {
   const int64_t j1 = c.start + c.length;
-  for (int64_t j = c.start; j < j1; ++j) {
-    float s = 0;
-    for (int64_t i = 0; i < b.rows; ++i) s += scalar_at(b, i, j) * a[i];
-    w[j] = center[j] + constant + s;
-  }
+  for (int64_t j = c.start; j < j1; ++j) reconstruct_column(b, a, constant, center, j, w);
 }
 
 }  // namespace
