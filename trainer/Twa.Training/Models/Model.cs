@@ -100,23 +100,27 @@ public abstract class Model : IDisposable
     /// <summary>Per residual block output scale when kept (e.g. 1/p for stochastic depth). Null = 1.</summary>
     public IReadOnlyList<double>? BlockScale { get; set; }
 
-    /// <summary>Generator of dropout masks (null = libtorch's global generator).</summary>
-    public Generator? DropoutGenerator { get; set; }
+    private Generator? _dropoutGenerator;
+    private ulong? _dropoutSeed; // set by ReseedDropout, applied at the next dropout draw
+
+    /// <summary>Generator of dropout masks (null = libtorch's global generator). Setting it cancels a pending
+    /// <see cref="ReseedDropout"/>.</summary>
+    public Generator? DropoutGenerator
+    {
+        get => _dropoutGenerator;
+        set => (_dropoutGenerator, _dropoutSeed) = (value, null);
+    }
 
     /// <summary>The rows of the global batch that the next forward pass computes (this rank's slice in data-parallel
     /// training); null = the input is the whole batch. Dropout draws its mask for the whole global batch and keeps
     /// these rows, so every rank draws the same masks and a sample's mask does not depend on the number of ranks.</summary>
     public DropoutRows? DropoutRows { get; set; }
 
-    /// <summary>Replaces <see cref="DropoutGenerator"/> with a fresh one seeded with <paramref name="seed"/>, on the
-    /// model's device. Called before every training step with a seed derived from (job seed, phase, step), so the
-    /// masks of a step are the same on every rank, after a resume and after a resize.</summary>
-    public void ReseedDropout(ulong seed)
-    {
-        var fresh = new Generator(seed, Device);
-        DropoutGenerator?.Dispose();
-        DropoutGenerator = fresh;
-    }
+    /// <summary>The next dropout draw replaces <see cref="DropoutGenerator"/> with a fresh one seeded with
+    /// <paramref name="seed"/>, on the model's device (a model without dropout never creates one). Called before
+    /// every training step with a seed derived from (job seed, phase, step), so the masks of a step are the same on
+    /// every rank, after a resume and after a resize.</summary>
+    public void ReseedDropout(ulong seed) => _dropoutSeed = seed;
 
     /// <summary>Logits [B, classes] for inputs [B, C, H, W]; a new tensor owned by the caller or the current scope.</summary>
     public abstract Tensor Forward(Tensor input);
@@ -186,7 +190,7 @@ public abstract class Model : IDisposable
             t.Dispose();
         }
 
-        DropoutGenerator?.Dispose();
+        _dropoutGenerator?.Dispose();
     }
 
     protected Tensor P(string name) => Parameters[name];
@@ -219,6 +223,13 @@ public abstract class Model : IDisposable
     /// so the slice's masks are bitwise those the same samples get in a one-rank run.</summary>
     protected Tensor Dropout(Tensor x, double p)
     {
+        if (Training && p > 0 && p < 1 && _dropoutSeed is { } seed)
+        {
+            var fresh = new Generator(seed, Device);
+            _dropoutGenerator?.Dispose();
+            (_dropoutGenerator, _dropoutSeed) = (fresh, null);
+        }
+
         if (!Training || p <= 0 || p >= 1 || DropoutRows is not { } rows || rows.Global == x.Size(0))
         {
             return Functional.Dropout(x, p, Training, DropoutGenerator);
