@@ -34,13 +34,7 @@ public sealed class TwaCheckpointTests : IDisposable
     /// <paramref name="abandonAfter"/> throws from AfterStep after that TWA step.</summary>
     private Outcome Run(string name, TwaVariant variant, ulong initSeed, ulong dropoutSeed, long abandonAfter = -1)
     {
-        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: true);
-        using (var init = new Generator(initSeed))
-        {
-            model.Initialize(init);
-        }
-
-        model.DropoutGenerator = new Generator(dropoutSeed);
+        using var model = DropoutMlp.Create(batchNorm: true, initSeed, dropoutSeed);
         var dir = Path.Combine(_splits.Directory.FullName, name);
         var log = new List<string>();
         var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 3, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), log.Add)
@@ -85,13 +79,7 @@ public sealed class TwaCheckpointTests : IDisposable
     public void Run_MidEpochCommit_HoldsTheModelsBuffersAndDropoutState()
     {
         float[][]? atCommit = null;
-        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: true);
-        using (var init = new Generator(1))
-        {
-            model.Initialize(init);
-        }
-
-        model.DropoutGenerator = new Generator(2);
+        using var model = DropoutMlp.Create(batchNorm: true, initSeed: 1, dropoutSeed: 2);
         var dir = Path.Combine(_splits.Directory.FullName, "inspect");
         var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 3, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), _ => { })
         {

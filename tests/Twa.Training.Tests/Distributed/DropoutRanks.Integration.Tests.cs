@@ -24,14 +24,8 @@ public sealed class DropoutRanksIntegrationTests : IDisposable
 
     private float[] Train(RankGroup ranks, string name)
     {
-        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: false, p: 0.5);
-        using (var init = new Generator(1))
-        {
-            model.Initialize(init);
-        }
-
         // Every rank starts from the same generator, as JobRunner sets it; the per-step reseed makes that irrelevant.
-        model.DropoutGenerator = new Generator(2);
+        using var model = DropoutMlp.Create(batchNorm: false, initSeed: 1, dropoutSeed: 2, p: 0.5);
         var dir = Path.Combine(_splits.Directory.FullName, $"{name}-rank{ranks.Rank}");
         var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 7, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), _ => { })
         {

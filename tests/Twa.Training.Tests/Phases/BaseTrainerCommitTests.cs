@@ -26,13 +26,7 @@ public sealed class BaseTrainerCommitTests : IDisposable
     /// <summary>Runs base training into <paramref name="name"/> (stores there); <paramref name="abandonAfter"/> throws from AfterStep.</summary>
     private Outcome Train(string name, ulong initSeed, ulong dropoutSeed, long abandonAfter = -1)
     {
-        using var model = new DropoutMlp([1, 28, 28], 10, batchNorm: true);
-        using (var init = new Generator(initSeed))
-        {
-            model.Initialize(init);
-        }
-
-        model.DropoutGenerator = new Generator(dropoutSeed);
+        using var model = DropoutMlp.Create(batchNorm: true, initSeed, dropoutSeed);
         var dir = Path.Combine(_splits.Directory.FullName, name);
         var log = new List<string>();
         var ctx = new PhaseContext(model, _splits.Data, _splits.Spec.BatchSize, 7, new LocalSnapshotStore(Path.Combine(dir, "snapshots")), log.Add)

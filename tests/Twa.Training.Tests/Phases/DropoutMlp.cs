@@ -17,6 +17,20 @@ public sealed class DropoutMlp : Model
         (_batchNorm, _p) = (batchNorm, p);
     }
 
+    /// <summary>A [1, 28, 28] → 10 network initialised from <paramref name="initSeed"/>, its dropout generator seeded
+    /// with <paramref name="dropoutSeed"/>.</summary>
+    public static DropoutMlp Create(bool batchNorm, ulong initSeed, ulong dropoutSeed, double p = 0.3)
+    {
+        var model = new DropoutMlp([1, 28, 28], 10, batchNorm, p);
+        using (var init = new Generator(initSeed))
+        {
+            model.Initialize(init);
+        }
+
+        model.DropoutGenerator = new Generator(dropoutSeed);
+        return model;
+    }
+
     private static ModelLayout Layout(long[] inputShape, int numClasses, bool batchNorm)
     {
         var layout = new ModelLayout();
