@@ -14,6 +14,7 @@ public sealed class VersionAndLoaderTests
         Assert.Matches(@"(?m)^twa \d+\.\d+\.\d+$", r.StdOut);
         Assert.Matches(@"(?m)^libtorch \d+\.\d+\.\d+$", r.StdOut);
         Assert.Matches(@"(?m)^blas .*openblas", r.StdOut); // the reference BLAS would be 35x slower
+        Assert.Matches(@"(?m)^threads \d+ \(blas \d+\)$", r.StdOut);
         Assert.Matches(@"(?m)^devices cpu", r.StdOut);
     }
 

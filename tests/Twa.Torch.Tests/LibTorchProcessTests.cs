@@ -25,6 +25,31 @@ public sealed class LibTorchProcessTests
     }
 
     [Fact]
+    public void BlasThreads_AreSetApartFromTheIntraOpThreads()
+    {
+        // The Makefile installs libopenblas0-pthread (DESIGN: the reference BLAS is 35x slower), so OpenBLAS is loaded.
+        var threads = LibTorch.NumThreads;
+        var blas = LibTorch.BlasThreads;
+        Assert.NotNull(blas);
+        try
+        {
+            Assert.True(LibTorch.SetBlasThreads(1));
+            Assert.Equal(1, LibTorch.BlasThreads);
+            Assert.True(LibTorch.SetBlasThreads(2));
+            Assert.Equal(2, LibTorch.BlasThreads);
+            // libtorch's pool no longer drags OpenBLAS's along (it did: both pools busy on few cores halved LeNet's speed).
+            LibTorch.NumThreads = 1;
+            Assert.Equal(2, LibTorch.BlasThreads);
+            Assert.Throws<ArgumentOutOfRangeException>(() => LibTorch.SetBlasThreads(0));
+        }
+        finally
+        {
+            LibTorch.NumThreads = threads;
+            LibTorch.SetBlasThreads(blas.Value);
+        }
+    }
+
+    [Fact]
     public void ParallelProbe_NoItems_IsAnArgumentError()
     {
         var e = Assert.Throws<ArgumentException>(() => LibTorch.ParallelProbe(0));

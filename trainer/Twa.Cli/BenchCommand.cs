@@ -16,7 +16,7 @@ internal static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "Fewer rounds and repetitions: a smoke run of a few seconds, noisy figures" };
         var threads = new Option<int?>("--threads")
         {
-            Description = "Threads for libtorch's intra-op pool and OpenBLAS, on both sides (default: the number of CPUs)",
+            Description = "Threads for libtorch's intra-op pool (default: the number of CPUs). The matmul comparison gives OpenBLAS as many on both sides; the training-step and projection sections run as twa train does (OpenBLAS on 1 thread unless OPENBLAS_NUM_THREADS is set)",
         };
         var output = new Option<string>("--out")
         {
@@ -60,8 +60,7 @@ internal static class BenchCommand
             {
                 if (section is not null)
                 {
-                    LibTorch.NumThreads = settings.Threads;
-                    BlasThreads.TrySet(settings.Threads);
+                    TrainingThreads.Apply(settings.Threads);
                     if (section == "steps")
                     {
                         var (steps, memory) = TwaStepBench.Run(settings, Console.Error);

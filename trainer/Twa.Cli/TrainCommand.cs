@@ -21,7 +21,7 @@ internal static class TrainCommand
         var store = new Option<string?>("--store") { Description = "Snapshot store: a directory (default OUT/snapshots; state in OUT/state) or redis://[:password@]host:port[/db] / rediss://... for snapshots and state (password also from TWA_REDIS_PASSWORD)" };
         var seed = new Option<long?>("--seed") { Description = "Overrides spec.training.seed" };
         var workers = new Option<int?>("--workers") { Description = "Number of local workers, one process each (default spec.replicas)" };
-        var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads in all (default: all cores; split over the workers)" };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads in all (default: all cores; split over the workers). OpenBLAS runs on 1 thread unless OPENBLAS_NUM_THREADS is set" };
         var scaleAt = new Option<string[]>("--scale-at") { Description = "[base:|twa:]STEP:N (repeatable): resize to N workers once STEP steps of that phase (default twa) are done (elasticity, local)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve /metrics, /healthz, /readyz per worker on port P (+ordinal with --workers; 0 = ephemeral, logged); default: off" };
         var command = new Command("train", "Run a TwaJob on this machine (no cluster; Redis optional)") { job, output, store, seed, workers, threads, scaleAt, metricsPort };
@@ -63,7 +63,7 @@ internal static class TrainCommand
                 });
             }
 
-            LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
+            TrainingThreads.Apply(threads ?? Environment.ProcessorCount);
             var metrics = metricsPort is null ? null : new RankMetrics();
             using var server = metricsPort is int p ? MetricsServer.Start(p, metrics!) : null;
             if (server is not null)

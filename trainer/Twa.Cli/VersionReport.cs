@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -23,7 +24,7 @@ internal static partial class VersionReport
         sb.AppendLine($"twa {twa}");
         sb.AppendLine($"libtorch {LibTorch.Version}");
         sb.AppendLine($"blas {LoadedBlas() ?? "unknown"}{BlasFromConfig(config)}");
-        sb.AppendLine($"threads {LibTorch.NumThreads}");
+        sb.AppendLine($"threads {LibTorch.NumThreads} (blas {(LibTorch.BlasThreads is int b ? b.ToString(CultureInfo.InvariantCulture) : "n/a")})");
         var gpus = LibTorch.CudaDeviceCount;
         var devices = new List<string> { "cpu" };
         devices.AddRange(Enumerable.Range(0, gpus).Select(i => $"cuda:{i}"));

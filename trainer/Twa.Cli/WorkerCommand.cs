@@ -34,7 +34,7 @@ internal static class WorkerCommand
         var ordinal = new Option<int?>("--ordinal") { Description = "Local mode: this worker's stable identity (>= 0); its rank comes from each membership generation" };
         var rendezvous = new Option<string?>("--rendezvous") { Description = "Local mode: HOST:PORT of the launcher's store holding the membership record; without it the worker runs as a pod from the TWA_* env" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Local mode: serve /metrics, /healthz and /readyz on this port (0 = ephemeral, logged); default: no server" };
-        var threads = new Option<int?>("--threads") { Description = "libtorch/BLAS threads of this worker (default: OMP_NUM_THREADS, else all cores)" };
+        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads of this worker (default: OMP_NUM_THREADS, else all cores). OpenBLAS runs on 1 thread unless OPENBLAS_NUM_THREADS is set" };
         var timeout = new Option<int>("--collective-timeout-seconds") { Description = "Local mode: limit on every collective and on the wait for a generation", DefaultValueFactory = _ => 300 };
         var rendezvousTimeout = new Option<int>("--rendezvous-timeout-seconds") { Description = "Local mode: limit on the wait for every member of a generation to join", DefaultValueFactory = _ => 60 };
         var command = new Command("worker", "Run one elastic worker: a pod of a TwaJob (TWA_* env from the operator), or a local worker of `twa train --workers N`")
@@ -87,7 +87,7 @@ internal static class WorkerCommand
                 Console.Error.WriteLine($"twa: worker {ordinal}: metrics on port {server.Port} (/metrics, /healthz, /readyz)");
             }
 
-            LibTorch.NumThreads = threads ?? Environment.ProcessorCount;
+            TrainingThreads.Apply(threads ?? Environment.ProcessorCount);
             var timeout = TimeSpan.FromSeconds(timeoutSeconds);
             var rendezvousTimeout = TimeSpan.FromSeconds(rendezvousTimeoutSeconds);
             using var membership = new LocalWorkerMembership(host, port, timeout, rendezvousTimeout);
@@ -120,7 +120,7 @@ internal static class WorkerCommand
             var metrics = new RankMetrics();
             using var server = MetricsServer.Start(env.MetricsPort, metrics);
             log($"ordinal {env.Ordinal}, metrics on port {server.Port} (/metrics, /healthz, /readyz), store {env.Store} under {env.KeyPrefix}");
-            LibTorch.NumThreads = threads ?? ThreadsFromEnvironment();
+            TrainingThreads.Apply(threads ?? ThreadsFromEnvironment());
             using var stores = RunStores.Open(env.Store, env.KeyPrefix, log);
             using var membership = new PodWorkerMembership(
                 new RedisMembership(stores.Connection!, env.KeyPrefix, env.JobUid, log), env, metrics.Heartbeat);

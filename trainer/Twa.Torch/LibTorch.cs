@@ -57,6 +57,27 @@ public static class LibTorch
         set => Status.Check(NativeMethods.twa_set_num_threads(value));
     }
 
+    /// <summary>Thread count of the BLAS's own pool, or null when the BLAS loaded is not OpenBLAS. Debian's libtorch
+    /// calls a pthread OpenBLAS for matmul/linear, and <see cref="NumThreads"/> does not reach that pool.</summary>
+    public static int? BlasThreads
+    {
+        get
+        {
+            Status.Check(NativeMethods.twa_get_blas_threads(out var n));
+            return n < 0 ? null : n;
+        }
+    }
+
+    /// <summary>Sets the thread count of OpenBLAS's own pool; false (and nothing set) when the BLAS loaded is not
+    /// OpenBLAS.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    public static bool SetBlasThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        Status.Check(NativeMethods.twa_set_blas_threads(threads, out var applied));
+        return applied > 0;
+    }
+
     /// <summary>Number of native tensor handles alive in this process (created and not yet disposed/finalized).</summary>
     public static long LiveTensorCount => NativeMethods.twa_tensor_live_count();
 

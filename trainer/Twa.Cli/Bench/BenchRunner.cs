@@ -26,8 +26,9 @@ internal static class BenchRunner
         var reference = CppReference.Locate(settings.ReferencePath);
         var liveBefore = LibTorch.LiveTensorCount;
 
+        // The binding-overhead sections (matmul, tiny ops) run both sides with the same threads in both pools.
         LibTorch.NumThreads = settings.Threads;
-        var openBlas = BlasThreads.TrySet(settings.Threads);
+        var openBlas = LibTorch.SetBlasThreads(settings.Threads);
 
         var csMm = new List<double>();
         var csMmOut = new List<double>();
@@ -62,12 +63,14 @@ internal static class BenchRunner
         progress.WriteLine($"twa bench: allreduce {BenchSettings.AllReduceBytes >> 20} MiB, {AllReduceBench.WorldSize} ranks ...");
         var allReduce = Series.Of(AllReduceBench.Run(settings));
 
+        var first = cpp[0];
+        var threads = new ThreadFacts(settings.Threads, LibTorch.NumThreads, LibTorch.BlasThreads ?? -1, first.IntraOpThreads, first.BlasThreads);
+
+        // The training steps and the projection run as `twa train` runs them.
+        TrainingThreads.Apply(settings.Threads);
         var (twaSteps, basisMemory) = TwaStepBench.Run(settings, progress);
         var distributedSteps = DistributedStepBench.Run(settings, progress);
         var projection = ProjectionBench.Run(settings, progress);
-
-        var first = cpp[0];
-        var threads = new ThreadFacts(settings.Threads, LibTorch.NumThreads, BlasThreads.Get(), first.IntraOpThreads, first.BlasThreads);
         if (threads.CsharpIntraOp != threads.CppIntraOp || threads.CsharpBlas != threads.CppBlas)
         {
             progress.WriteLine($"twa bench: warning: thread counts differ between the sides: {threads}");

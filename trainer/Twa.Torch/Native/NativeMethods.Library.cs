@@ -20,6 +20,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int twa_nccl_available(out int available);
     [LibraryImport(Lib)] internal static partial int twa_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int twa_get_num_threads(out int n);
+    [LibraryImport(Lib)] internal static partial int twa_set_blas_threads(int n, out int applied);
+    [LibraryImport(Lib)] internal static partial int twa_get_blas_threads(out int n);
     [LibraryImport(Lib)] internal static partial long twa_tensor_live_count();
     [LibraryImport(Lib)] internal static partial int twa_manual_seed(ulong seed);
 

@@ -28,7 +28,7 @@ extern "C" {
 #define TWA_API __attribute__((visibility("default")))
 #endif
 
-#define TWA_ABI_VERSION 2
+#define TWA_ABI_VERSION 3
 
 typedef int32_t twa_status;
 enum {
@@ -63,8 +63,13 @@ TWA_API twa_status twa_torch_version(const char** out) TWA_NOEXCEPT;
 TWA_API twa_status twa_torch_config(const char** out) TWA_NOEXCEPT;
 TWA_API twa_status twa_cuda_device_count(int32_t* out) TWA_NOEXCEPT;
 TWA_API twa_status twa_nccl_available(int32_t* out) TWA_NOEXCEPT;
+/* libtorch's intra-op thread count (at::set_num_threads). The BLAS's own pool is separate (below). */
 TWA_API twa_status twa_set_num_threads(int32_t n) TWA_NOEXCEPT;
 TWA_API twa_status twa_get_num_threads(int32_t* out) TWA_NOEXCEPT;
+/* Thread count of the BLAS's own pool (Debian's libtorch calls a pthread OpenBLAS, whose pool at::set_num_threads
+ * does not reach). *applied / *out = -1 when the BLAS loaded is not OpenBLAS (nothing to set). */
+TWA_API twa_status twa_set_blas_threads(int32_t n, int32_t* applied) TWA_NOEXCEPT;
+TWA_API twa_status twa_get_blas_threads(int32_t* out) TWA_NOEXCEPT;
 /* Number of tensor handles created by this library and not yet freed. */
 TWA_API int64_t twa_tensor_live_count(void) TWA_NOEXCEPT;
 /* Seeds libtorch's global CPU (and CUDA) generators. */

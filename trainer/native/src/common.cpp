@@ -156,11 +156,24 @@ twa_status twa_nccl_available(int32_t* out) noexcept {
 
 twa_status twa_set_num_threads(int32_t n) noexcept {
   TWA_GUARD(if (n < 1) throw InvalidArgument("thread count must be >= 1, got " + std::to_string(n));
-            at::set_num_threads(n);
-            // Debian's libtorch calls a pthread OpenBLAS whose own pool ignores at::set_num_threads:
-            // set it too when that BLAS is the one loaded, so matmuls honour the same limit.
-            using blas_threads_fn = void (*)(int);
-            if (auto fn = reinterpret_cast<blas_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(n));
+            at::set_num_threads(n));
+}
+
+// OpenBLAS is reached through the global symbol table, so the instance libtorch calls is the one set, and other
+// BLAS builds (where the symbols are absent) still load.
+twa_status twa_set_blas_threads(int32_t n, int32_t* applied) noexcept {
+  TWA_GUARD(out_check(applied);
+            if (n < 1) throw InvalidArgument("BLAS thread count must be >= 1, got " + std::to_string(n));
+            using set_fn = void (*)(int);
+            auto set = reinterpret_cast<set_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+            if (set != nullptr) set(n);
+            *applied = set != nullptr ? n : -1);
+}
+
+twa_status twa_get_blas_threads(int32_t* out) noexcept {
+  TWA_GUARD(out_check(out); using get_fn = int (*)();
+            auto get = reinterpret_cast<get_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+            *out = get != nullptr ? get() : -1);
 }
 
 twa_status twa_get_num_threads(int32_t* out) noexcept { TWA_GUARD(out_check(out); *out = at::get_num_threads()); }
