@@ -152,9 +152,9 @@ public sealed class JobRunnerTests : IDisposable
         using var model = new CifarResNet(8, [1, 28, 28], 10);
         using var g = new Generator(2);
         model.Initialize(g);
-        Evaluator.RefreshBatchNorm(model, data.Train, data.Mean, data.Std, batchSize: 64);
+        Evaluator.RefreshBatchNorm(model, data.Train, data.Mean, data.Std, dropoutSeed: 0, batchSize: 64);
         var first = model.Buffers[0].Tensor.ToArray<float>();
-        Evaluator.RefreshBatchNorm(model, shuffled, data.Mean, data.Std, batchSize: 100);
+        Evaluator.RefreshBatchNorm(model, shuffled, data.Mean, data.Std, dropoutSeed: 0, batchSize: 100);
         var second = model.Buffers[0].Tensor.ToArray<float>();
         for (var i = 0; i < first.Length; i++)
         {

@@ -159,7 +159,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         }, Reconstruct, out var stepsRun);
         var fitBytes = ranks.BytesSent - bytesBefore;
 
-        Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
+        Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std, BatchStep.RefreshDropoutSeed(ctx));
         return new TwaFitResult(history, (int)n, [], x.To(DType.Float64).ToArray<double>())
         {
             Blocks = blocks,

@@ -92,7 +92,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         }
         else
         {
-            Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
+            Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std, BatchStep.RefreshDropoutSeed(ctx));
         }
 
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
@@ -122,7 +122,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         }, Reconstruct, out var stepsRun);
         var fitBytes = ranks.BytesSent - bytesBefore;
 
-        Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std);
+        Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std, BatchStep.RefreshDropoutSeed(ctx));
         using var scope = new TensorScope();
         var beta64 = beta.To(DType.Float64);
         var alpha = basis.C.T().Mv(beta64).ToArray<double>();

@@ -19,7 +19,7 @@ public static class SwaBaseline
             model.Parameters.Flat.CopyFrom(w.To(DType.Float64).Mean([0]));
         }
 
-        Evaluator.RefreshBatchNorm(model, context.Data.Train, context.Data.Mean, context.Data.Std);
+        Evaluator.RefreshBatchNorm(model, context.Data.Train, context.Data.Mean, context.Data.Std, BatchStep.RefreshDropoutSeed(context));
         return Evaluator.Evaluate(model, context.Data.Test, context.Data.Mean, context.Data.Std);
     }
 }

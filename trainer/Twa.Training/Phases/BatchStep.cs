@@ -28,10 +28,23 @@ internal static class BatchStep
     }
 
     /// <summary>The seed of the dropout generator for step <paramref name="step"/> (0-based, counted over the phase) of
-    /// <paramref name="phase"/> ("base" or "twa"): a pure function of (job seed, phase, step), so the masks of a step do
-    /// not depend on the rank, the number of ranks or on resuming.</summary>
+    /// <paramref name="phase"/> ("base", "twa", or "bn" for the exact BN refreshes): a pure function of (job seed,
+    /// phase, step), so the masks of a step do not depend on the rank, the number of ranks or on resuming.</summary>
     public static ulong DropoutSeed(ulong seed, string phase, long step) =>
-        SplitMix64.For(seed, phase == "base" ? 0xD0B5UL : 0xD07AUL, (ulong)step).NextUInt64();
+        SplitMix64.For(seed, phase switch
+        {
+            "base" => 0xD0B5UL,
+            "twa" => 0xD07AUL,
+            "bn" => 0xD0BEUL,
+            _ => throw new ArgumentException($"unknown phase '{phase}' (expected base, twa or bn)", nameof(phase)),
+        }, (ulong)step).NextUInt64();
+
+    /// <summary>The dropout seed of every exact BN refresh of a job (<see cref="Evaluator.RefreshBatchNorm"/>).</summary>
+    public static ulong RefreshDropoutSeed(PhaseContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        return DropoutSeed(ctx.Seed, "bn", 0);
+    }
 
     /// <summary>Returns (summed loss, correct predictions) of this rank's slice. Throws
     /// <see cref="TrainingDivergedException"/> on a non-finite loss, naming <paramref name="where"/>. Dropout masks
@@ -51,7 +64,6 @@ internal static class BatchStep
             model.ReseedDropout(DropoutSeed(ctx.Seed, phase, step));
         }
 
-        model.DropoutRows = new DropoutRows(globalBatch.Length, start);
         if (indices.IsEmpty)
         {
             model.Parameters.ZeroGrad();
@@ -60,6 +72,8 @@ internal static class BatchStep
 
         var (x, y) = set.Batch(indices, ctx.Data.Mean, ctx.Data.Std, model.Device, augmentation, epoch);
         model.Training = true;
+        // Set for this forward pass only: a later forward in train mode (the BN refresh) takes whole batches.
+        model.DropoutRows = new DropoutRows(globalBatch.Length, start);
         Tensor logits;
         try
         {

@@ -41,8 +41,11 @@ public static class Evaluator
 
     /// <summary>SWA's exact BN update: reset the running statistics, then one pass over <paramref name="set"/> in
     /// train mode with momentum b/(n+b) per batch, so the result is the size-weighted average of the batch
-    /// statistics (order independent). No-op for models without BN.</summary>
-    public static void RefreshBatchNorm(Model model, ImageSet set, double[] mean, double[] std, int batchSize = 256)
+    /// statistics (order independent). No-op for models without BN. Dropout is active in train mode (as in
+    /// PyTorch's <c>update_bn</c>): a model with its own dropout generator is reseeded with
+    /// <paramref name="dropoutSeed"/> first, so the refresh draws the same masks on every rank, whatever each rank's
+    /// last step drew (a rank whose slice of the last batch was empty drew nothing).</summary>
+    public static void RefreshBatchNorm(Model model, ImageSet set, double[] mean, double[] std, ulong dropoutSeed, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
@@ -52,6 +55,11 @@ public static class Evaluator
         }
 
         var (wasTraining, momentum) = (model.Training, model.BatchNormMomentum);
+        if (model.DropoutGenerator is not null)
+        {
+            model.ReseedDropout(dropoutSeed);
+        }
+
         model.ResetBuffers();
         model.Training = true;
         try

@@ -95,7 +95,7 @@ public static class JobRunner
                         model.Parameters.Flat.CopyFrom(ema);
                     }
 
-                    Evaluator.RefreshBatchNorm(model, data.Train, data.Mean, data.Std);
+                    Evaluator.RefreshBatchNorm(model, data.Train, data.Mean, data.Std, BatchStep.RefreshDropoutSeed(ctx));
                     result.Ema = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
                     log(string.Create(CultureInfo.InvariantCulture, $"ema   decay 0.999: test acc {result.Ema.Value.Accuracy:P2}"));
                 }
