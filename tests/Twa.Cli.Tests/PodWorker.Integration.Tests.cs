@@ -13,7 +13,7 @@ namespace Twa.Cli.Tests;
 /// and leaves its result in Redis; a record of another job UID is ignored; bad env ends with exit 3 and a termination
 /// message naming the variable.</summary>
 [Collection(LocalWorkers.Name)]
-public sealed class PodWorkerIntegrationTests(ElasticJob job, ITestOutputHelper output) : IClassFixture<ElasticJob>
+public sealed class PodWorkerIntegrationTests(LongTwaElasticJob job, ITestOutputHelper output) : IClassFixture<LongTwaElasticJob>
 {
     private const string Ns = "ml";
     private const string JobName = "workers"; // the name in the fixture's job file
