@@ -5,7 +5,7 @@ using Twa.Training.Distributed;
 namespace Twa.Training.Tests.Averaging;
 
 /// <summary>The fused projection products of <see cref="QuantizedBasis"/> (packed codes read in place) against the
-/// unfused reference (<see cref="QuantizedBasis.Dequantize"/> then <see cref="CenteredTwa.CoefficientGradient"/> /
+/// unfused reference (<see cref="QuantizedBasis.Dequantize()"/> then <see cref="CenteredTwa.CoefficientGradient"/> /
 /// <see cref="CenteredTwa.Reconstruct"/> in f64), at every width and over column ranges that start mid-byte, cross
 /// the kernel's 2048-column chunks and cut blocks. Alone: one test sets <c>LibTorch.NumThreads</c>.</summary>
 [Collection(nameof(ProcessGlobalState))]
@@ -88,6 +88,51 @@ public sealed class QuantizedBasisProjectionTests
         Assert.True(error <= 0, $"bits {bits}, columns {start}+{count}: an entry exceeds its tolerance by {error}");
         Assert.Equal(D - count, actual.Eq(-7.0).Sum().Item());
         Assert.Equal(start, actual.Narrow(0, 0, start).Eq(-7.0).Sum().Item());
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Dequantize_ColumnRange_IsThoseColumnsOfTheWholeBasisBitForBit(int bits, long start, long count)
+    {
+        using var scope = new TensorScope();
+        var (normalized, ids) = Basis(51);
+        using var basis = QuantizedBasis.Build(normalized, s_blocks, ids, bits);
+
+        var range = basis.Dequantize(new ColumnRange(start, count));
+
+        Assert.Equal(new[] { Rows, count }, range.Shape.ToArray());
+        Assert.Equal(basis.Dequantize().Narrow(1, start, count).Contiguous().ToArray<float>(), range.Contiguous().ToArray<float>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ProductsByWindows_ColumnRange_MatchTheFusedKernels(int bits, long start, long count)
+    {
+        // The path of devices without fused kernels (CUDA), run here on the CPU with 2,048-column windows: D = 5003 is
+        // two whole tiles and a partial one, so the windows cut blocks and reach the partial tile.
+        using var scope = new TensorScope();
+        var (normalized, ids) = Basis(61);
+        using var basis = QuantizedBasis.Build(normalized, s_blocks, ids, bits);
+        basis.WindowColumns = 2048;
+        using var gen = new Generator(62);
+        var g = Tensors.Randn([D], gen);
+        var center = Tensors.Randn([D], gen);
+        var x = Tensors.Randn([Rows, s_blocks.Length], gen);
+        var columns = new ColumnRange(start, count);
+        var (fusedGrad, windowGrad) = (Tensors.Full([Rows, s_blocks.Length], 5.0), Tensors.Full([Rows, s_blocks.Length], 9.0));
+        var (fusedW, windowW) = (Tensors.Full([D], -7.0), Tensors.Full([D], -7.0));
+
+        basis.CoefficientGradient(g, fusedGrad, columns);
+        basis.CoefficientGradientByWindows(g, windowGrad, columns);
+        basis.Reconstruct(center, x, fusedW, columns);
+        basis.ReconstructByWindows(center, x, windowW, columns);
+
+        var gradError = windowGrad.Sub(fusedGrad).Abs().Max().Item();
+        Assert.True(gradError <= 1e-4 * (1 + fusedGrad.Abs().Max().Item()), $"bits {bits}, columns {start}+{count}: gradient differs by {gradError}");
+        Assert.Equal(fusedGrad.Eq(0).ToArray<bool>(), windowGrad.Eq(0).ToArray<bool>());
+        var wError = windowW.Sub(fusedW).Abs().Max().Item();
+        Assert.True(wError <= 1e-5 * (1 + fusedW.Abs().Max().Item()), $"bits {bits}, columns {start}+{count}: reconstruction differs by {wError}");
+        Assert.Equal(D - count, windowW.Eq(-7.0).Sum().Item());
     }
 
     [Theory]

@@ -15,7 +15,9 @@ namespace Twa.Training.Averaging;
 /// and the ranges are min/max all-reduced over the ranks. 16 = half precision, 32 = f32 (no quantisation).
 /// The per-step products (<see cref="CoefficientGradient(Tensor, Tensor)"/>, <see cref="Reconstruct(Tensor, Tensor, Tensor)"/>)
 /// read the stored entries in place through <see cref="PackedProjection"/> on the CPU (no n×D temporary);
-/// <see cref="Dequantize"/> is the unfused reference, also used on other devices. Owns its tensors. Not thread-safe.
+/// <see cref="Dequantize()"/> is the unfused reference. Other devices (CUDA) compute the products by tensor ops on
+/// the dequantised basis one window of columns at a time (<see cref="WindowColumns"/>), so their temporaries do not
+/// grow with D. Owns its tensors. Not thread-safe.
 /// </summary>
 public sealed class QuantizedBasis : IDisposable
 {
@@ -113,22 +115,56 @@ public sealed class QuantizedBasis : IDisposable
 
     /// <summary>The dequantised basis P̂ as a new f32 tensor [n, D] (owned by the caller or the current scope): the
     /// unfused reference of the projection products.</summary>
-    public Tensor Dequantize()
+    public Tensor Dequantize() => Dequantize(new ColumnRange(0, Columns));
+
+    /// <summary>Columns <paramref name="columns"/> of the dequantised basis, a new f32 tensor [n, columns.Count]. Reads only
+    /// the tiles that hold those columns, so its temporaries (about 30 bytes per entry at the packed widths) scale with
+    /// the range, not with D.</summary>
+    internal Tensor Dequantize(ColumnRange columns)
     {
+        if (columns.Start < 0 || columns.Count < 0 || columns.End > Columns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, $"the column range must lie in [0, {Columns})");
+        }
+
         if (Bits == 32)
         {
-            return _stored.Alias();
+            return _stored.Narrow(1, columns.Start, columns.Count);
         }
 
         if (Bits == 16)
         {
-            return _stored.To(DType.Float32);
+            return _stored.Narrow(1, columns.Start, columns.Count).To(DType.Float32);
         }
 
         using var scope = new TensorScope();
-        var groups = (Columns + 7) / 8;
-        var bytes = FromTiles(_stored, Columns, Bits).Narrow(1, 0, (Columns * Bits + 7) / 8).To(DType.Int64).Pad([0, groups * Bits - (Columns * Bits + 7) / 8])
-            .View(Rows, groups, Bits);
+        // The packed row-major bytes of the whole tiles [first, last) around the range (the last "tile" may be the
+        // partial rest stored after the whole tiles), starting at column first * T.
+        const long T = PackedProjection.TileColumns;
+        var (tileBytes, wholeTiles) = (T * Bits / 8, Columns / T);
+        var (first, last) = (columns.Start / T, (columns.End + T - 1) / T);
+        var flat = _stored.View(-1);
+        var parts = new List<Tensor>();
+        var lastWhole = Math.Min(last, wholeTiles);
+        if (lastWhole > first)
+        {
+            parts.Add(flat.Narrow(0, first * Rows * tileBytes, (lastWhole - first) * Rows * tileBytes)
+                .View(lastWhole - first, Rows, tileBytes).Transpose(0, 1).Reshape(Rows, (lastWhole - first) * tileBytes));
+        }
+
+        if (last > wholeTiles)
+        {
+            var restWidth = _stored.Size(1) - wholeTiles * tileBytes;
+            parts.Add(flat.Narrow(0, wholeTiles * Rows * tileBytes, Rows * restWidth).View(Rows, restWidth));
+        }
+
+        var offset = first * T;
+        var span = columns.End - offset; // columns decoded: [offset, columns.End)
+        var packed = parts.Count == 1 ? parts[0] : Tensors.Cat(parts, 1);
+        var groups = (span + 7) / 8;
+        var need = groups * Bits;
+        var raw = packed.Narrow(1, 0, Math.Min(packed.Size(1), need)).To(DType.Int64);
+        var bytes = raw.Pad([0, need - raw.Size(1)]).View(Rows, groups, Bits);
         var words = bytes.Select(2, 0).Contiguous();
         for (var b = 1; b < Bits; b++)
         {
@@ -137,9 +173,51 @@ public sealed class QuantizedBasis : IDisposable
 
         var mask = (1L << Bits) - 1;
         var slots = Enumerable.Range(0, 8).Select(slot => words.ShiftRight(Bits * slot).BitwiseAnd(mask)).ToArray();
-        var codes = Tensors.Stack(slots, 2).Reshape(Rows, groups * 8).Narrow(1, 0, Columns).To(DType.Float32);
-        var result = codes.Mul(_scale!.IndexSelect(1, _blockIds)).Add(_low!.IndexSelect(1, _blockIds));
+        var codes = Tensors.Stack(slots, 2).Reshape(Rows, groups * 8).Narrow(1, columns.Start - offset, columns.Count).To(DType.Float32);
+        var ids = _blockIds.Narrow(0, columns.Start, columns.Count);
+        var result = codes.Mul(_scale!.IndexSelect(1, ids)).Add(_low!.IndexSelect(1, ids));
         return scope.MoveToOuter(result);
+    }
+
+    /// <summary>Columns per window of the tensor-op path (devices without the fused kernels, i.e. CUDA): each window is
+    /// dequantised, used and freed in turn, so a step's temporaries stay near n × 30 B × this instead of n × 30 B × D
+    /// (the whole basis 60x over at 4 bits). A multiple of the tile width.</summary>
+    internal long WindowColumns { get; set; } = 32 * PackedProjection.TileColumns;
+
+    /// <summary>The windows of <paramref name="columns"/>: cut at multiples of <see cref="WindowColumns"/>.</summary>
+    private IEnumerable<ColumnRange> Windows(ColumnRange columns)
+    {
+        for (var start = columns.Start; start < columns.End;)
+        {
+            var end = Math.Min(columns.End, (start / WindowColumns + 1) * WindowColumns);
+            yield return new ColumnRange(start, end - start);
+            start = end;
+        }
+    }
+
+    /// <summary>The coefficient gradient by tensor ops, window by window (the path of devices without fused kernels).</summary>
+    internal void CoefficientGradientByWindows(Tensor g, Tensor gradX, ColumnRange columns)
+    {
+        using var scope = new TensorScope();
+        gradX.ZeroInPlace();
+        var part = Tensors.Zeros(gradX.Shape.ToArray(), gradX.DType, gradX.Device);
+        foreach (var w in Windows(columns))
+        {
+            using var window = new TensorScope();
+            CenteredTwa.CoefficientGradient(Dequantize(w), g.Narrow(0, w.Start, w.Count), _blockIds.Narrow(0, w.Start, w.Count), part);
+            gradX.AddInPlace(part);
+        }
+    }
+
+    /// <summary>The reconstruction by tensor ops, window by window (the path of devices without fused kernels).</summary>
+    internal void ReconstructByWindows(Tensor center, Tensor x, Tensor output, ColumnRange columns)
+    {
+        foreach (var w in Windows(columns))
+        {
+            using var window = new TensorScope();
+            output.Narrow(0, w.Start, w.Count).CopyFrom(
+                CenteredTwa.Reconstruct(center.Narrow(0, w.Start, w.Count), Dequantize(w), x, _blockIds.Narrow(0, w.Start, w.Count)));
+        }
     }
 
     /// <summary>The exact chain-rule coefficient gradient <paramref name="gradX"/>[i, b] = Σ_{j in block b} P̂[i, j]·g[j]
@@ -154,9 +232,7 @@ public sealed class QuantizedBasis : IDisposable
         ArgumentNullException.ThrowIfNull(gradX);
         if (_stored.Device.Type != DeviceType.Cpu)
         {
-            using var scope = new TensorScope();
-            var p = Dequantize().Narrow(1, columns.Start, columns.Count);
-            CenteredTwa.CoefficientGradient(p, g.Narrow(0, columns.Start, columns.Count), _blockIds.Narrow(0, columns.Start, columns.Count), gradX);
+            CoefficientGradientByWindows(g, gradX, columns);
             return;
         }
 
@@ -187,10 +263,7 @@ public sealed class QuantizedBasis : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         if (_stored.Device.Type != DeviceType.Cpu)
         {
-            using var scope = new TensorScope();
-            var p = Dequantize().Narrow(1, columns.Start, columns.Count);
-            output.Narrow(0, columns.Start, columns.Count).CopyFrom(
-                CenteredTwa.Reconstruct(center.Narrow(0, columns.Start, columns.Count), p, x, _blockIds.Narrow(0, columns.Start, columns.Count)));
+            ReconstructByWindows(center, x, output, columns);
             return;
         }
 
@@ -231,22 +304,6 @@ public sealed class QuantizedBasis : IDisposable
         var head = rowMajor.Narrow(1, 0, tiles * tileBytes).Reshape(n, tiles, tileBytes).Transpose(0, 1).Contiguous().View(-1);
         var rest = rowMajor.Narrow(1, tiles * tileBytes, width - tiles * tileBytes).Contiguous().View(-1);
         return Tensors.Cat([head, rest]).View(n, width);
-    }
-
-    /// <summary>The inverse of <see cref="ToTiles"/>: row-major packed rows.</summary>
-    internal static Tensor FromTiles(Tensor tiled, long columns, int bits)
-    {
-        var (n, width) = (tiled.Size(0), tiled.Size(1));
-        var (tiles, tileBytes) = (columns / PackedProjection.TileColumns, PackedProjection.TileColumns * bits / 8);
-        if (tiles == 0)
-        {
-            return tiled.Alias();
-        }
-
-        var flat = tiled.Contiguous().View(-1);
-        var head = flat.Narrow(0, 0, tiles * n * tileBytes).View(tiles, n, tileBytes).Transpose(0, 1).Reshape(n, tiles * tileBytes);
-        var rest = flat.Narrow(0, tiles * n * tileBytes, n * (width - tiles * tileBytes)).View(n, width - tiles * tileBytes);
-        return Tensors.Cat([head, rest], 1);
     }
 
     private Tensor SegmentTableFor(ColumnRange columns)
