@@ -73,6 +73,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(output, "metrics.json")));
     }
 
+    [Theory(Timeout = 120_000)]
+    [InlineData("", "(2 threads, OpenBLAS 1)")]
+    [InlineData("3", "(2 threads, OpenBLAS 3)")]
+    public async Task Train_Threads_LogsLibtorchsAndOpenBlasCountsAsApplied(string openBlasVariable, string expected)
+    {
+        // OpenBLAS runs on 1 thread unless OPENBLAS_NUM_THREADS says otherwise (the job diverges at once: a short run).
+        var job = Path.Combine(_dir.FullName, "job.yaml");
+        await File.WriteAllTextAsync(job, Valid.Replace("lr: 0.05", "lr: 1.0e+12", StringComparison.Ordinal));
+        var r = await TwaProcess.RunAsync(new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = openBlasVariable },
+            "train", job, "--out", Path.Combine(_dir.FullName, "out"), "--threads", "2");
+
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains($"on cpu {expected}, ", r.StdErr, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Train_MissingJobFile_Exits2()
     {

@@ -58,8 +58,11 @@ public static class JobRunner
             CheckpointEverySteps = t.CheckpointEverySteps,
             AfterStep = options.AfterStep,
         };
+        // On the CPU the thread counts decide the speed (libtorch's pool and OpenBLAS's own: see TrainingThreads in the CLI).
+        var where = device.Type != DeviceType.Cpu ? device.ToString()
+            : $"{device} ({LibTorch.NumThreads} threads{(LibTorch.BlasThreads is int blas ? $", OpenBLAS {blas}" : "")})";
         log(string.Create(CultureInfo.InvariantCulture,
-            $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {device}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}{(ranks.IsSingle ? "" : $", {ranks.Size} worker(s)")}"));
+            $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {where}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}{(ranks.IsSingle ? "" : $", {ranks.Size} worker(s)")}"));
         var result = new RunResult
         {
             JobName = job.Metadata.Name, Seed = seed, Device = device.ToString(), Parameters = model.Parameters.NumElements, Workers = ranks.Size,
