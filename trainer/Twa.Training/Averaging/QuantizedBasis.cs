@@ -200,7 +200,7 @@ public sealed class QuantizedBasis : IDisposable
     {
         using var scope = new TensorScope();
         gradX.ZeroInPlace();
-        var part = Tensors.Zeros(gradX.Shape.ToArray(), gradX.DType, gradX.Device);
+        var part = Tensors.Empty(gradX.Shape.ToArray(), gradX.DType, gradX.Device); // overwritten per window
         foreach (var w in Windows(columns))
         {
             using var window = new TensorScope();

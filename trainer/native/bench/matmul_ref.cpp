@@ -19,7 +19,6 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
@@ -37,21 +36,16 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// OpenBLAS (pthread build) keeps its own thread pool; reach it through the global symbol table so
-// that other BLAS builds (where the symbol is absent) still work.
-// Returns false when the BLAS in use is not OpenBLAS.
+// OpenBLAS (pthread build) keeps its own thread pool: set and read through the shim (twa_set_blas_threads), which
+// reaches it through the global symbol table. False / -1 when the BLAS in use is not OpenBLAS.
 bool set_blas_threads(int n) {
-  using SetFn = void (*)(int);
-  auto set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (set == nullptr) return false;
-  set(n);
-  return true;
+  int32_t applied = -1;
+  return twa_set_blas_threads(n, &applied) == TWA_OK && applied > 0;
 }
 
 int blas_threads() {
-  using GetFn = int (*)();
-  auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  return get != nullptr ? get() : -1;
+  int32_t n = -1;
+  return twa_get_blas_threads(&n) == TWA_OK ? n : -1;
 }
 
 void print_series(const char* key, const std::vector<double>& values) {
@@ -198,7 +192,7 @@ void bench_tiny_ops(const Options& o) {
 int main(int argc, char** argv) {
   if (argc < 2 || std::strncmp(argv[1], "--", 2) != 0) return legacy(argc, argv);
   const Options o = parse(argc, argv);
-  bool openblas = dlsym(RTLD_DEFAULT, "openblas_get_num_threads") != nullptr;
+  bool openblas = blas_threads() >= 0;
   if (o.threads > 0) {
     at::set_num_threads(o.threads);
     openblas = set_blas_threads(o.threads);
