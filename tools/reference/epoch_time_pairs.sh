@@ -2,7 +2,8 @@
 # Wall-clock seconds per base epoch (training loop only; both sides time the epoch before its test evaluation),
 # ours vs the PyTorch reference, 2 threads each, in interleaved pairs on an otherwise idle machine. Each pair also
 # runs PyTorch with OPENBLAS_NUM_THREADS=1, the OpenBLAS setting `twa train` uses (PyTorch's default gives OpenBLAS
-# every core), so the gain of that setting is reported apart from the rest.
+# every core), so the gain of that setting is reported apart from the rest. The other two runs ignore any
+# OPENBLAS_NUM_THREADS of the caller (each side at its default).
 # Usage: tools/reference/epoch_time_pairs.sh OUTDIR [PAIRS] [EPOCHS]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -13,10 +14,10 @@ sed "s/epochs: 10/epochs: $epochs/; s/milestones: \[5, 8\]/milestones: [$epochs]
   | awk '/^    twa:/ {skip=1} skip && /^    baselines/ {skip=0; next} !skip' > "$tmp/base.yaml"
 for p in $(seq 1 "$pairs"); do
   echo "pair $p ours start $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.log"
-  "$root/bin/twa" train "$tmp/base.yaml" --out "$tmp/ours-$p" --seed 1 --threads 2 > /dev/null 2>&1
+  env -u OPENBLAS_NUM_THREADS "$root/bin/twa" train "$tmp/base.yaml" --out "$tmp/ours-$p" --seed 1 --threads 2 > /dev/null 2>&1
   cp "$tmp/ours-$p/history.csv" "$out/ours-pair$p.csv"
   echo "pair $p py start $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.log"
-  /usr/bin/python3 "$root/tools/reference/fashion_mnist_lenet_twa.py" --seed 1 --threads 2 --epochs "$epochs" --twa-epochs 0 --snap-to $((epochs + 1)) \
+  env -u OPENBLAS_NUM_THREADS /usr/bin/python3 "$root/tools/reference/fashion_mnist_lenet_twa.py" --seed 1 --threads 2 --epochs "$epochs" --twa-epochs 0 --snap-to $((epochs + 1)) \
     --out "$out/py-pair$p.json" > /dev/null 2>&1
   echo "pair $p py-blas1 start $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.log"
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$root/tools/reference/fashion_mnist_lenet_twa.py" --seed 1 --threads 2 --epochs "$epochs" \
