@@ -22,6 +22,34 @@ public static class PackedProjection
     /// <summary>Columns per tile of a packed basis (twa_torch.h, TWA_PROJECTION_TILE_COLUMNS).</summary>
     public const long TileColumns = 2048;
 
+    /// <summary>The best instruction set this CPU (and OS) offers the kernels.</summary>
+    public static ProjectionIsa BestIsa
+    {
+        get
+        {
+            Status.Check(NativeMethods.twa_projection_isa(out _, out var best));
+            return (ProjectionIsa)best;
+        }
+    }
+
+    /// <summary>The instruction set of the kernels called from the current thread: <see cref="BestIsa"/> by
+    /// default. Per thread (tests and benchmarks compare the sets on one machine; other threads are unaffected);
+    /// a set above <see cref="BestIsa"/> throws <see cref="ArgumentException"/>. Results of two sets agree to
+    /// rounding.</summary>
+    public static ProjectionIsa Isa
+    {
+        get
+        {
+            Status.Check(NativeMethods.twa_projection_isa(out var current, out _));
+            return (ProjectionIsa)current;
+        }
+        set => Status.Check(NativeMethods.twa_projection_set_isa((int)value));
+    }
+
+    /// <summary>The instruction sets at or below <see cref="BestIsa"/>, lowest first.</summary>
+    public static IReadOnlyList<ProjectionIsa> AvailableIsas =>
+        Enum.GetValues<ProjectionIsa>().Where(i => i <= BestIsa).ToArray();
+
     /// <summary><paramref name="gradX"/> (f32 [n, L], overwritten) ← Σ over the covered columns j of block b of
     /// P[i, j]·<paramref name="g"/>[j] (f32 [columns]); 0 for blocks without covered columns. Accumulates in
     /// double.</summary>
@@ -49,4 +77,19 @@ public static class PackedProjection
         Status.Check(NativeMethods.twa_projection_reconstruct(basis.Handle, bits, columns, Tensor.HandleOf(scale), Tensor.HandleOf(low),
             segments.Handle, center.Handle, x.Handle, output.Handle));
     }
+}
+
+/// <summary>Instruction sets of the projection kernels (twa_torch.h, TWA_ISA_*; values are part of the ABI).
+/// <see cref="Avx512"/> serves the 1, 2, 4 and 8-bit widths; the other widths run on <see cref="Avx2"/> under
+/// it.</summary>
+public enum ProjectionIsa
+{
+    /// <summary>Plain C++.</summary>
+    Scalar = 0,
+
+    /// <summary>AVX2 with FMA and F16C.</summary>
+    Avx2 = 1,
+
+    /// <summary>AVX-512F (bit-plane widths).</summary>
+    Avx512 = 2,
 }

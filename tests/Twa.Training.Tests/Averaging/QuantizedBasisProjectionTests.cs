@@ -47,10 +47,6 @@ public sealed class QuantizedBasisProjectionTests
         using var basis = QuantizedBasis.Build(normalized, s_blocks, ids, bits);
         using var gen = new Generator(12);
         var g = Tensors.Randn([D], gen);
-        var actual = Tensors.Full([Rows, s_blocks.Length], 123.0);
-
-        basis.CoefficientGradient(g, actual, new ColumnRange(start, count));
-
         var p = basis.Dequantize().Narrow(1, start, count).To(DType.Float64);
         var gr = g.Narrow(0, start, count).To(DType.Float64);
         var idsr = ids.Narrow(0, start, count);
@@ -58,10 +54,33 @@ public sealed class QuantizedBasisProjectionTests
         CenteredTwa.CoefficientGradient(p, gr, idsr, expected);
         var magnitude = Tensors.Zeros([Rows, s_blocks.Length], DType.Float64);
         CenteredTwa.CoefficientGradient(p.Abs(), gr.Abs(), idsr, magnitude);
-        var error = actual.To(DType.Float64).Sub(expected).Abs().Sub(magnitude.Mul(1e-5).Add(1e-6)).Max().Item();
-        Assert.True(error <= 0, $"bits {bits}, columns {start}+{count}: an entry exceeds its tolerance by {error}");
-        // Blocks without a covered column are exactly 0 (the kernel overwrites, it does not accumulate).
-        Assert.Equal(expected.Eq(0).ToArray<bool>(), actual.Eq(0).ToArray<bool>());
+
+        foreach (var isa in PackedProjection.AvailableIsas)
+        {
+            var actual = Tensors.Full([Rows, s_blocks.Length], 123.0);
+            WithIsa(isa, () => basis.CoefficientGradient(g, actual, new ColumnRange(start, count)));
+
+            var error = actual.To(DType.Float64).Sub(expected).Abs().Sub(magnitude.Mul(1e-5).Add(1e-6)).Max().Item();
+            Assert.True(error <= 0, $"{isa}, bits {bits}, columns {start}+{count}: an entry exceeds its tolerance by {error}");
+            // Blocks without a covered column are exactly 0 (the kernel overwrites, it does not accumulate).
+            Assert.Equal(expected.Eq(0).ToArray<bool>(), actual.Eq(0).ToArray<bool>());
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> with the projection kernels on <paramref name="isa"/> (this thread
+    /// only), then back on the best set.</summary>
+    private static void WithIsa(ProjectionIsa isa, Action body)
+    {
+        PackedProjection.Isa = isa;
+        try
+        {
+            Assert.Equal(isa, PackedProjection.Isa);
+            body();
+        }
+        finally
+        {
+            PackedProjection.Isa = PackedProjection.BestIsa;
+        }
     }
 
     [Theory]
@@ -74,20 +93,23 @@ public sealed class QuantizedBasisProjectionTests
         using var gen = new Generator(22);
         var center = Tensors.Randn([D], gen);
         var x = Tensors.Randn([Rows, s_blocks.Length], gen);
-        var actual = Tensors.Full([D], -7.0);
-
-        basis.Reconstruct(center, x, actual, new ColumnRange(start, count));
-
         var p = basis.Dequantize().Narrow(1, start, count).To(DType.Float64);
         var idsr = ids.Narrow(0, start, count);
         var c = center.Narrow(0, start, count).To(DType.Float64);
         var expected = CenteredTwa.Reconstruct(c, p, x.To(DType.Float64), idsr);
         var magnitude = CenteredTwa.Reconstruct(c.Abs(), p.Abs(), x.Abs().To(DType.Float64), idsr);
-        var inside = actual.Narrow(0, start, count).To(DType.Float64);
-        var error = inside.Sub(expected).Abs().Sub(magnitude.Mul(1e-6).Add(1e-6)).Max().Item();
-        Assert.True(error <= 0, $"bits {bits}, columns {start}+{count}: an entry exceeds its tolerance by {error}");
-        Assert.Equal(D - count, actual.Eq(-7.0).Sum().Item());
-        Assert.Equal(start, actual.Narrow(0, 0, start).Eq(-7.0).Sum().Item());
+
+        foreach (var isa in PackedProjection.AvailableIsas)
+        {
+            var actual = Tensors.Full([D], -7.0);
+            WithIsa(isa, () => basis.Reconstruct(center, x, actual, new ColumnRange(start, count)));
+
+            var inside = actual.Narrow(0, start, count).To(DType.Float64);
+            var error = inside.Sub(expected).Abs().Sub(magnitude.Mul(1e-6).Add(1e-6)).Max().Item();
+            Assert.True(error <= 0, $"{isa}, bits {bits}, columns {start}+{count}: an entry exceeds its tolerance by {error}");
+            Assert.Equal(D - count, actual.Eq(-7.0).Sum().Item());
+            Assert.Equal(start, actual.Narrow(0, 0, start).Eq(-7.0).Sum().Item());
+        }
     }
 
     [Theory]
@@ -166,9 +188,18 @@ public sealed class QuantizedBasisProjectionTests
 
     [Theory]
     [InlineData(4)]
+    [InlineData(8)]
     [InlineData(3)]
     [InlineData(32)]
     public void Projection_AnyThreadCount_GivesTheSameBits(int bits)
+    {
+        foreach (var isa in PackedProjection.AvailableIsas)
+        {
+            WithIsa(isa, () => SameBitsForOneAndThreeThreads(bits));
+        }
+    }
+
+    private static void SameBitsForOneAndThreeThreads(int bits)
     {
         using var scope = new TensorScope();
         var (normalized, ids) = Basis(41);
@@ -215,6 +246,47 @@ public sealed class QuantizedBasisProjectionTests
         basis.Reconstruct(center, x, center);
 
         Assert.Equal(separate.ToArray<float>(), center.ToArray<float>());
+    }
+
+    [Fact]
+    public void Isa_ByDefault_IsTheBestAndEverySetUpToItIsOffered()
+    {
+        Assert.Equal(PackedProjection.BestIsa, PackedProjection.Isa);
+        Assert.Equal(ProjectionIsa.Scalar, PackedProjection.AvailableIsas[0]);
+        Assert.Equal(PackedProjection.BestIsa, PackedProjection.AvailableIsas[^1]);
+        // This CPU's flags decide the best set: AVX2 machines must not be left on the scalar path.
+        var flags = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "" : "";
+        var has = (string flag) => flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(flag);
+        if (has("avx512f"))
+        {
+            Assert.Equal(ProjectionIsa.Avx512, PackedProjection.BestIsa);
+        }
+        else if (has("avx2") && has("fma") && has("f16c"))
+        {
+            Assert.Equal(ProjectionIsa.Avx2, PackedProjection.BestIsa);
+        }
+    }
+
+    [Fact]
+    public void Isa_LoweredOnOneThread_LeavesOtherThreadsOnTheBest()
+    {
+        var other = ProjectionIsa.Scalar;
+        WithIsa(ProjectionIsa.Scalar, () =>
+        {
+            var thread = new Thread(() => other = PackedProjection.Isa);
+            thread.Start();
+            thread.Join();
+        });
+
+        Assert.Equal(PackedProjection.BestIsa, other);
+    }
+
+    [Fact]
+    public void Isa_AboveWhatTheCpuHas_IsRefusedAndNamesTheBest()
+    {
+        var e = Assert.Throws<ArgumentException>(() => PackedProjection.Isa = (ProjectionIsa)3);
+        Assert.Contains("not available on this CPU", e.Message, StringComparison.Ordinal);
+        Assert.Equal(PackedProjection.BestIsa, PackedProjection.Isa);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Twa.Torch.Native;
 internal static class NativeLibraryLoader
 {
     public const string LibraryName = "twa_torch";
-    public const int ExpectedAbiVersion = 3;
+    public const int ExpectedAbiVersion = 4;
 
     private static readonly Lock s_gate = new();
     private static IntPtr s_handle;

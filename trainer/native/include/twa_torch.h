@@ -28,7 +28,7 @@ extern "C" {
 #define TWA_API __attribute__((visibility("default")))
 #endif
 
-#define TWA_ABI_VERSION 3
+#define TWA_ABI_VERSION 4
 
 typedef int32_t twa_status;
 enum {
@@ -361,6 +361,15 @@ TWA_API twa_status twa_projection_gradient(twa_tensor basis, int32_t bits, int64
 TWA_API twa_status twa_projection_reconstruct(twa_tensor basis, int32_t bits, int64_t columns, twa_tensor scale,
                                               twa_tensor low, twa_tensor segments, twa_tensor center, twa_tensor x,
                                               twa_tensor out) TWA_NOEXCEPT;
+/* The kernels' instruction set. Values are part of the ABI. AVX-512 serves the widths 1, 2, 4 and 8 bits (the bit
+   planes); the other widths use AVX2 under it. Results agree between sets to rounding (f32 partial sums in another
+   order), and within one set they do not depend on the thread count. */
+enum { TWA_ISA_SCALAR = 0, TWA_ISA_AVX2 = 1, TWA_ISA_AVX512 = 2 };
+/* The set calls from this thread use, and the best this CPU (and OS) supports. */
+TWA_API twa_status twa_projection_isa(int32_t* current, int32_t* best) TWA_NOEXCEPT;
+/* Calls made from the calling thread use `isa` from now on (at most the best; -1 = the best, the default; other
+   threads are unaffected). For tests and benchmarks that compare the sets on one machine. */
+TWA_API twa_status twa_projection_set_isa(int32_t isa) TWA_NOEXCEPT;
 
 #ifdef __cplusplus
 }

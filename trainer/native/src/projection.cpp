@@ -2,7 +2,8 @@
 // basis is read straight from its packed codes (or f16 / f32 values) and dequantised in registers, so one pass
 // reads each covered code once and creates no n x D temporary. Work items are column chunks of one segment,
 // spread over libtorch's intra-op pool; per-chunk partial sums are reduced in chunk order (in double), so the
-// result does not depend on the thread count. AVX2+FMA+F16C is used when the CPU has it, plain C++ otherwise
+// result does not depend on the thread count. AVX-512 (bit-plane widths 1, 2, 4, 8) or AVX2+FMA+F16C is used when the
+// CPU has it (twa_projection_set_isa can lower the choice per thread, for tests and benchmarks), plain C++ otherwise
 // (the same scalar code handles the unaligned head and the tail of every chunk). Widths that divide 8 decode whole
 // bytes into bit planes; the others (3, 5, 6, 7) go through a byte shuffle per 8 codes.
 #include "common.h"
@@ -32,6 +33,24 @@ void require_f32(const at::Tensor& t, const char* name, at::IntArrayRef shape) {
   require(t.scalar_type() == at::kFloat, std::string("projection: ") + name + " must be float32");
   require(t.sizes() == shape, std::string("projection: ") + name + " has shape " + c10::str(t.sizes()) + ", expected " +
                                   c10::str(shape));
+}
+
+// The kernels' instruction set (TWA_ISA_*): the best this CPU has unless twa_projection_set_isa lowered it.
+int best_isa() {
+#if TWA_X86
+  return cpu_has_avx512() ? TWA_ISA_AVX512 : cpu_has_avx2() ? TWA_ISA_AVX2 : TWA_ISA_SCALAR;
+#else
+  return TWA_ISA_SCALAR;
+#endif
+}
+
+// Per calling thread (the kernels read it once per call, before they fan out): -1 = the best available.
+thread_local int t_isa_request = -1;
+
+int current_isa() { return t_isa_request < 0 ? best_isa() : std::min(t_isa_request, best_isa()); }
+
+bool is_plane_width(const Basis& b) {
+  return b.format == Format::Packed && (b.bits == 1 || b.bits == 2 || b.bits == 4 || b.bits == 8);
 }
 
 // Validates the basis description and turns the segments into column chunks.
@@ -171,7 +190,8 @@ void gradient(const Problem& p, const float* g, float* grad_x) {
   const int64_t n = b.rows, width = n + 1;
   std::vector<double> partial(p.chunks.size() * width);
 #if TWA_X86
-  const bool simd = cpu_has_avx2();
+  const int isa = current_isa();
+  const bool avx512 = isa >= TWA_ISA_AVX512 && is_plane_width(b), simd = isa >= TWA_ISA_AVX2;
   const PackedTables tables = make_tables(b.format == Format::Packed ? b.bits : 8);
 #endif
   for_each_chunk(p, [&](int64_t index, const Chunk& whole) {
@@ -181,6 +201,14 @@ void gradient(const Problem& p, const float* g, float* grad_x) {
     const Chunk& c = v.chunk;
     const float* gc = g + v.offset;
 #if TWA_X86
+    if (avx512) {
+      switch (b.bits) {
+        case 1: avx512::gradient_chunk_planes<1>(b, gc, c, out); return;
+        case 2: avx512::gradient_chunk_planes<2>(b, gc, c, out); return;
+        case 4: avx512::gradient_chunk_planes<4>(b, gc, c, out); return;
+        default: avx512::gradient_chunk_planes<8>(b, gc, c, out); return;
+      }
+    }
     if (simd) {
       const Decoder d = make_decoder(tables);
       switch (b.format) {
@@ -188,10 +216,10 @@ void gradient(const Problem& p, const float* g, float* grad_x) {
         case Format::Half: gradient_chunk_avx2<Format::Half>(b, d, gc, c, out); return;
         case Format::Packed:
           switch (b.bits) {
-            case 1: gradient_chunk_planes<1>(b, gc, c, out); return;
-            case 2: gradient_chunk_planes<2>(b, gc, c, out); return;
-            case 4: gradient_chunk_planes<4>(b, gc, c, out); return;
-            case 8: gradient_chunk_planes<8>(b, gc, c, out); return;
+            case 1: avx2::gradient_chunk_planes<1>(b, gc, c, out); return;
+            case 2: avx2::gradient_chunk_planes<2>(b, gc, c, out); return;
+            case 4: avx2::gradient_chunk_planes<4>(b, gc, c, out); return;
+            case 8: avx2::gradient_chunk_planes<8>(b, gc, c, out); return;
             default: gradient_chunk_avx2<Format::Packed>(b, d, gc, c, out); return;
           }
       }
@@ -220,7 +248,8 @@ void reconstruct(const Problem& p, const float* center, const float* x, float* w
   const Basis& b = p.basis;
   const int64_t n = b.rows;
 #if TWA_X86
-  const bool simd = cpu_has_avx2();
+  const int isa = current_isa();
+  const bool avx512 = isa >= TWA_ISA_AVX512 && is_plane_width(b), simd = isa >= TWA_ISA_AVX2;
   const PackedTables tables = make_tables(b.format == Format::Packed ? b.bits : 8);
 #endif
   for_each_chunk(p, [&](int64_t, const Chunk& whole) {
@@ -243,6 +272,14 @@ void reconstruct(const Problem& p, const float* center, const float* x, float* w
     }
     const float k = static_cast<float>(constant);
 #if TWA_X86
+    if (avx512) {
+      switch (b.bits) {
+        case 1: avx512::reconstruct_chunk_planes<1>(b, a.data(), k, cc, c, wc); return;
+        case 2: avx512::reconstruct_chunk_planes<2>(b, a.data(), k, cc, c, wc); return;
+        case 4: avx512::reconstruct_chunk_planes<4>(b, a.data(), k, cc, c, wc); return;
+        default: avx512::reconstruct_chunk_planes<8>(b, a.data(), k, cc, c, wc); return;
+      }
+    }
     if (simd) {
       const Decoder d = make_decoder(tables);
       switch (b.format) {
@@ -250,10 +287,10 @@ void reconstruct(const Problem& p, const float* center, const float* x, float* w
         case Format::Half: reconstruct_chunk_avx2<Format::Half>(b, d, a.data(), k, cc, c, wc); return;
         case Format::Packed:
           switch (b.bits) {
-            case 1: reconstruct_chunk_planes<1>(b, a.data(), k, cc, c, wc); return;
-            case 2: reconstruct_chunk_planes<2>(b, a.data(), k, cc, c, wc); return;
-            case 4: reconstruct_chunk_planes<4>(b, a.data(), k, cc, c, wc); return;
-            case 8: reconstruct_chunk_planes<8>(b, a.data(), k, cc, c, wc); return;
+            case 1: avx2::reconstruct_chunk_planes<1>(b, a.data(), k, cc, c, wc); return;
+            case 2: avx2::reconstruct_chunk_planes<2>(b, a.data(), k, cc, c, wc); return;
+            case 4: avx2::reconstruct_chunk_planes<4>(b, a.data(), k, cc, c, wc); return;
+            case 8: avx2::reconstruct_chunk_planes<8>(b, a.data(), k, cc, c, wc); return;
             default: reconstruct_chunk_avx2<Format::Packed>(b, d, a.data(), k, cc, c, wc); return;
           }
       }
@@ -288,6 +325,21 @@ twa_status twa_projection_reconstruct(twa_tensor basis, int32_t bits, int64_t co
       require_f32(twa::T(center), "center", {columns});
       require_f32(twa::T(out), "out", {columns});
       reconstruct(p, twa::T(center).data_ptr<float>(), xt.data_ptr<float>(), twa::T(out).data_ptr<float>()));
+}
+
+twa_status twa_projection_isa(int32_t* current, int32_t* best) noexcept {
+  TWA_GUARD(
+      require(current != nullptr && best != nullptr, "projection: current and best must not be null");
+      *current = current_isa();
+      *best = best_isa());
+}
+
+twa_status twa_projection_set_isa(int32_t isa) noexcept {
+  TWA_GUARD(
+      require(isa >= -1 && isa <= best_isa(), "projection: instruction set " + std::to_string(isa) +
+                                                   " is not available on this CPU (best: " + std::to_string(best_isa()) +
+                                                   "; -1 selects the best)");
+      t_isa_request = isa);
 }
 
 }  // extern "C"

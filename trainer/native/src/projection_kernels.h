@@ -1,6 +1,7 @@
 // Internal to projection.cpp (not part of the ABI): the basis description and the per-chunk kernels of the TWA
-// projection - AVX2+FMA+F16C versions (bit planes for 1/2/4/8 bits, a byte shuffle per 8 codes for 3/5/6/7 bits,
-// f16/f32 loads for 16/32 bits) and the plain C++ versions. Each kernel handles one chunk: columns of one segment.
+// projection - AVX2+FMA+F16C versions (bit planes for 1/2/4/8 bits, also in AVX-512, see projection_planes.inc; a byte
+// shuffle per 8 codes for 3/5/6/7 bits; f16/f32 loads for 16/32 bits) and the plain C++ versions. Each kernel handles
+// one chunk: columns of one segment.
 #pragma once
 
 #include "common.h"
@@ -204,175 +205,95 @@ __attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_avx2(const Basis
   for (j = vb; j < j1; ++j) scalar(j);
 }
 
-// Widths that divide 8 (1, 2, 4, 8 bits): PER = 8/BITS codes per byte. A group of 8 bytes holds G = 8*PER columns;
-// zero-extending the 8 bytes to 8 int32 lanes and taking bits [k*BITS, (k+1)*BITS) gives "plane" k, whose lane m is
-// column m*PER + k of the group. Every plane costs a shift, an and and a convert per 8 codes (no shuffle); g is
-// permuted into plane order once per chunk for the gradient, and the reconstruction's planes are interleaved back
-// once per group after all rows.
-template <int BITS>
-__attribute__((target("avx2,fma,f16c"))) inline __m256 plane(__m256i bytes, int k) {
-  constexpr int mask = (1 << BITS) - 1;
-  // The top plane needs no mask: the lanes hold zero-extended bytes.
-  if ((k + 1) * BITS == 8) return _mm256_cvtepi32_ps(k == 0 ? bytes : _mm256_srli_epi32(bytes, k * BITS));
-  return _mm256_cvtepi32_ps(_mm256_and_si256(k == 0 ? bytes : _mm256_srli_epi32(bytes, k * BITS), _mm256_set1_epi32(mask)));
+// ---- Bit-plane kernels (1, 2, 4, 8 bits): projection_planes.inc, stamped once per instruction set ------------------
+// Each copy is compiled under its own `#pragma GCC target`, so the AVX2 copy holds no AVX-512 instruction and runs on
+// any AVX2 CPU; the caller picks one at run time (projection_isa in projection.cpp).
+
+bool cpu_has_avx512() {
+  static const bool has = cpu_has_avx2() && __builtin_cpu_supports("avx512f");
+  return has;
 }
 
-template <int BITS>
-__attribute__((target("avx2,fma,f16c"))) inline __m256i group_bytes(const uint8_t* row, int64_t j) {
-  constexpr int64_t PER = 8 / BITS;
-  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + j / PER)));
-}
-
-// The aligned group range [va, vb) of a chunk [j0, j1): whole groups of G columns.
-inline void group_range(int64_t g, int64_t j0, int64_t j1, int64_t& va, int64_t& vb) {
-  va = std::min(j1, (j0 + g - 1) / g * g);
-  vb = std::max(va, j1 / g * g);
-}
-
-template <int BITS>
-__attribute__((target("avx2,fma,f16c"))) void gradient_chunk_planes(const Basis& b, const float* g, const Chunk& c,
-                                                                     double* out) {
-  constexpr int PER = 8 / BITS;
-  constexpr int64_t G = 8 * PER;
-  const int64_t j0 = c.start, j1 = c.start + c.length;
-  int64_t va, vb;
-  group_range(G, j0, j1, va, vb);
-  // g of the whole groups in plane order (8 bits: already in order).
-  alignas(32) float permuted[PER == 1 ? 1 : kChunk + G];
-  const float* gp = g + va;
-  if constexpr (PER == 2) {
-    // Even columns, then odd columns, of every 16: two shuffles and two lane permutes.
-    for (int64_t j = va; j < vb; j += G) {
-      const __m256 a = _mm256_loadu_ps(g + j), c = _mm256_loadu_ps(g + j + 8);
-      const __m256d even = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0x88));  // a0 a2 c0 c2 | a4 a6 c4 c6
-      const __m256d odd = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0xDD));   // a1 a3 c1 c3 | a5 a7 c5 c7
-      _mm256_store_ps(permuted + (j - va), _mm256_castpd_ps(_mm256_permute4x64_pd(even, 0xD8)));
-      _mm256_store_ps(permuted + (j - va) + 8, _mm256_castpd_ps(_mm256_permute4x64_pd(odd, 0xD8)));
-    }
-    gp = permuted;
-  } else if constexpr (PER > 2) {
-    for (int64_t j = va; j < vb; j += G) {
-      float* p = permuted + (j - va);
-      for (int k = 0; k < PER; ++k)
-        for (int m = 0; m < 8; ++m) p[k * 8 + m] = g[j + m * PER + k];
-    }
-    gp = permuted;
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+namespace avx2 {
+// 8 int32 / f32 lanes; a group is 8 bytes.
+struct V {
+  static constexpr int W = 8;
+  using F = __m256;
+  using I = __m256i;
+  static F zero() { return _mm256_setzero_ps(); }
+  static F load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
+  static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  static F add(F a, F b) { return _mm256_add_ps(a, b); }
+  static F set1(float x) { return _mm256_set1_ps(x); }
+  static I widen(const uint8_t* p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))); }
+  static I srli(I v, int shift) { return _mm256_srli_epi32(v, shift); }
+  static I and_mask(I v, int mask) { return _mm256_and_si256(v, _mm256_set1_epi32(mask)); }
+  static F cvt(I v) { return _mm256_cvtepi32_ps(v); }
+  static double hsum(F v) { return ::hsum(v); }
+  // g[0..16) -> out: the 8 even columns, then the 8 odd ones (two shuffles and two lane permutes).
+  static void deinterleave2(const float* g, float* out) {
+    const __m256 a = _mm256_loadu_ps(g), c = _mm256_loadu_ps(g + 8);
+    const __m256d even = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0x88));  // a0 a2 c0 c2 | a4 a6 c4 c6
+    const __m256d odd = _mm256_castps_pd(_mm256_shuffle_ps(a, c, 0xDD));   // a1 a3 c1 c3 | a5 a7 c5 c7
+    _mm256_storeu_ps(out, _mm256_castpd_ps(_mm256_permute4x64_pd(even, 0xD8)));
+    _mm256_storeu_ps(out + 8, _mm256_castpd_ps(_mm256_permute4x64_pd(odd, 0xD8)));
   }
-  double gs = 0;
-  {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    int64_t j = j0;
-    for (; j + 16 <= j1; j += 16) {
-      s0 = _mm256_add_ps(s0, _mm256_loadu_ps(g + j));
-      s1 = _mm256_add_ps(s1, _mm256_loadu_ps(g + j + 8));
-    }
-    for (; j < j1; ++j) gs += g[j];
-    gs += hsum(_mm256_add_ps(s0, s1));
+  // Planes of columns 2m and 2m+1 -> columns 0-7 and 8-15 in order.
+  static void interleave2(F p0, F p1, F& first, F& second) {
+    const __m256 lo = _mm256_unpacklo_ps(p0, p1);  // columns 0-3 | 8-11
+    const __m256 hi = _mm256_unpackhi_ps(p0, p1);  // columns 4-7 | 12-15
+    first = _mm256_permute2f128_ps(lo, hi, 0x20);
+    second = _mm256_permute2f128_ps(lo, hi, 0x31);
   }
-  out[b.rows] = gs;
-  for (int64_t i = 0; i < b.rows; ++i) {
-    const uint8_t* row = b.codes + i * b.row_stride;
-    double s = 0;
-    for (int64_t j = j0; j < va; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
-    // Eight independent accumulators (64 columns per iteration) so the FMA latency does not bound the loop.
-    constexpr int UG = 8 / PER;
-    __m256 acc[8];
-#pragma GCC unroll 8
-    for (int q = 0; q < 8; ++q) acc[q] = _mm256_setzero_ps();
-    int64_t j = va;
-    for (; j + UG * G <= vb; j += UG * G) {
-      // The tile is one sequential stream (rows follow each other): fetch kPrefetchBytes ahead in it.
-      _mm_prefetch(reinterpret_cast<const char*>(row + j / PER + kPrefetchBytes), _MM_HINT_T0);
-#pragma GCC unroll 8
-      for (int u = 0; u < UG; ++u) {
-        const __m256i bytes = group_bytes<BITS>(row, j + u * G);
-        const float* p = gp + (j + u * G - va);
-#pragma GCC unroll 8
-        for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), acc[u * PER + k]);
-      }
-    }
-    for (; j < vb; j += G) {
-      const __m256i bytes = group_bytes<BITS>(row, j);
-      const float* p = gp + (j - va);
-#pragma GCC unroll 8
-      for (int k = 0; k < PER; ++k) acc[k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), _mm256_loadu_ps(p + k * 8), acc[k]);
-    }
-    s += hsum(_mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])),
-                            _mm256_add_ps(_mm256_add_ps(acc[4], acc[5]), _mm256_add_ps(acc[6], acc[7]))));
-    for (int64_t j = vb; j < j1; ++j) s += static_cast<double>(scalar_at(b, i, j)) * g[j];
-    out[i] = s;
-  }
-}
+};
+#include "projection_planes.inc"
+}  // namespace avx2
+#pragma GCC pop_options
 
-// w[col..col+8) = center + constant + v.
-__attribute__((target("avx2,fma,f16c"))) inline void put8(float* w, const float* center, __m256 constant, int64_t col,
-                                                          __m256 v) {
-  _mm256_storeu_ps(w + col, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(center + col), constant), v));
-}
-
-// Columns [j, j + UU*G) of the reconstruction: UU*PER accumulators in registers over all rows.
-template <int BITS, int UU>
-__attribute__((target("avx2,fma,f16c"))) inline void reconstruct_groups(const Basis& b, const float* a, float constant,
-                                                                        const float* center, int64_t j, float* w) {
-  constexpr int PER = 8 / BITS;
-  constexpr int64_t G = 8 * PER;
-  __m256 acc[UU * PER];
-#pragma GCC unroll 8
-  for (int q = 0; q < UU * PER; ++q) acc[q] = _mm256_setzero_ps();
-  for (int64_t i = 0; i < b.rows; ++i) {
-    const uint8_t* row = b.codes + i * b.row_stride;
-    // The same bytes of the next tile (it follows this one): this pass walks a tile column block by column block
-    // across the rows, which the hardware prefetcher does not follow into the next tile.
-    _mm_prefetch(reinterpret_cast<const char*>(row + j / PER + b.rows * b.row_stride), _MM_HINT_T0);
-    const __m256 ai = _mm256_broadcast_ss(a + i);
-#pragma GCC unroll 8
-    for (int u = 0; u < UU; ++u) {
-      const __m256i bytes = group_bytes<BITS>(row, j + u * G);
-#pragma GCC unroll 8
-      for (int k = 0; k < PER; ++k) acc[u * PER + k] = _mm256_fmadd_ps(plane<BITS>(bytes, k), ai, acc[u * PER + k]);
-    }
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma,f16c")
+namespace avx512 {
+// 16 int32 / f32 lanes; a group is 16 bytes. GCC 12's plain forms of some of these intrinsics take an uninitialised
+// merge source and warn (GCC bug 105593); the zero-masked forms with a full mask are the same instructions.
+struct V {
+  static constexpr int W = 16;
+  using F = __m512;
+  using I = __m512i;
+  static F zero() { return _mm512_setzero_ps(); }
+  static F load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
+  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static F add(F a, F b) { return _mm512_add_ps(a, b); }
+  static F set1(float x) { return _mm512_set1_ps(x); }
+  static I widen(const uint8_t* p) {
+    return _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
   }
-  const __m256 k8 = _mm256_set1_ps(constant);
-  if constexpr (PER == 1) {
-#pragma GCC unroll 8
-    for (int u = 0; u < UU; ++u) put8(w, center, k8, j + u * G, acc[u]);
-  } else if constexpr (PER == 2) {
-    // Planes hold columns 2m and 2m+1: interleave them back into two runs of 8 columns.
-#pragma GCC unroll 8
-    for (int u = 0; u < UU; ++u) {
-      const __m256 lo = _mm256_unpacklo_ps(acc[2 * u], acc[2 * u + 1]);  // columns 0-3 | 8-11
-      const __m256 hi = _mm256_unpackhi_ps(acc[2 * u], acc[2 * u + 1]);  // columns 4-7 | 12-15
-      put8(w, center, k8, j + u * G, _mm256_permute2f128_ps(lo, hi, 0x20));
-      put8(w, center, k8, j + u * G + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
-    }
-  } else {
-    alignas(32) float planes[UU * G];
-    for (int q = 0; q < UU * PER; ++q) _mm256_store_ps(planes + q * 8, acc[q]);
-    for (int u = 0; u < UU; ++u)
-      for (int k = 0; k < PER; ++k)
-        for (int m = 0; m < 8; ++m) {
-          const int64_t col = j + u * G + m * PER + k;
-          w[col] = center[col] + constant + planes[(u * PER + k) * 8 + m];
-        }
+  static I srli(I v, int shift) { return _mm512_maskz_srli_epi32(0xFFFF, v, static_cast<unsigned>(shift)); }
+  static I and_mask(I v, int mask) { return _mm512_and_si512(v, _mm512_set1_epi32(mask)); }
+  static F cvt(I v) { return _mm512_maskz_cvtepi32_ps(0xFFFF, v); }
+  static double hsum(F v) {
+    const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 0));
+    const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1));
+    return ::hsum(_mm256_add_ps(lo, hi));
   }
-}
-
-template <int BITS>
-__attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_planes(const Basis& b, const float* a, float constant,
-                                                                        const float* center, const Chunk& c, float* w) {
-  constexpr int PER = 8 / BITS;
-  constexpr int64_t G = 8 * PER;
-  constexpr int U = 8 / PER;  // groups per pass: 8 accumulators, so the FMA latency does not bound the row loop
-  const int64_t j0 = c.start, j1 = c.start + c.length;
-  int64_t va, vb;
-  group_range(G, j0, j1, va, vb);
-  auto scalar = [&](int64_t j) { reconstruct_column(b, a, constant, center, j, w); };
-  for (int64_t j = j0; j < va; ++j) scalar(j);
-  int64_t j = va;
-  for (; j + U * G <= vb; j += U * G) reconstruct_groups<BITS, U>(b, a, constant, center, j, w);
-  for (; j < vb; j += G) reconstruct_groups<BITS, 1>(b, a, constant, center, j, w);
-  for (j = vb; j < j1; ++j) scalar(j);
-}
+  // g[0..32) -> out: the 16 even columns, then the 16 odd ones (one two-source permute each).
+  static void deinterleave2(const float* g, float* out) {
+    const __m512 lo = _mm512_loadu_ps(g), hi = _mm512_loadu_ps(g + 16);
+    _mm512_storeu_ps(out, _mm512_permutex2var_ps(lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi));
+    _mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi));
+  }
+  // Planes of columns 2m and 2m+1 -> columns 0-15 and 16-31 in order.
+  static void interleave2(F p0, F p1, F& first, F& second) {
+    first = _mm512_permutex2var_ps(p0, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), p1);
+    second = _mm512_permutex2var_ps(p0, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), p1);
+  }
+};
+#include "projection_planes.inc"
+}  // namespace avx512
+#pragma GCC pop_options
 #endif
 
 void gradient_chunk_scalar(const Basis& b, const float* g, const Chunk& c, double* out) {
