@@ -6,7 +6,8 @@ using Twa.Torch;
 
 namespace Twa.Cli;
 
-/// <summary>What `twa --version` prints: twa, libtorch, the BLAS actually loaded, threads and devices.</summary>
+/// <summary>What `twa --version` prints: twa, libtorch, the BLAS actually loaded, threads, the TWA projection kernels'
+/// instruction set and devices.</summary>
 internal static partial class VersionReport
 {
     public static string Build()
@@ -25,6 +26,7 @@ internal static partial class VersionReport
         sb.AppendLine($"libtorch {LibTorch.Version}");
         sb.AppendLine($"blas {LoadedBlas() ?? "unknown"}{BlasFromConfig(config)}");
         sb.AppendLine($"threads {LibTorch.NumThreads} (blas {(LibTorch.BlasThreads is int b ? b.ToString(CultureInfo.InvariantCulture) : "n/a")})");
+        sb.AppendLine($"projection kernels {PackedProjection.BestIsa.ToString().ToLowerInvariant()}");
         var gpus = LibTorch.CudaDeviceCount;
         var devices = new List<string> { "cpu" };
         devices.AddRange(Enumerable.Range(0, gpus).Select(i => $"cuda:{i}"));

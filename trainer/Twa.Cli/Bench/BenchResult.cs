@@ -29,16 +29,17 @@ internal sealed record BenchResult(
 /// <summary>TWA projection throughput (<see cref="ProjectionBench"/>): a copy of <see cref="CopyBytes"/> (GB/s = bytes
 /// copied / seconds, 1 GB = 1e9 bytes; every copy of the run) and, per basis width, the local projection step's basis
 /// bytes / seconds and its ratio to the GB/s of the copies timed interleaved with it (target >= <see cref="TargetRatio"/>
-/// at 4 bits).</summary>
-internal sealed record ProjectionResult(string Model, long Parameters, int Snapshots, double TargetRatio, long CopyBytes, Series CopySeconds,
+/// at 4 bits, fused, on <see cref="Isa"/>, the best instruction set of this CPU).</summary>
+internal sealed record ProjectionResult(string Model, long Parameters, int Snapshots, double TargetRatio, string Isa, long CopyBytes, Series CopySeconds,
     [property: JsonPropertyName("copy_gb_per_s")] double CopyGBps, [property: JsonPropertyName("copy_gb_per_s_best")] double CopyGBpsBest,
     ProjectionThroughput[] Widths);
 
-/// <summary>One basis width and code path ("fused": the kernels a fit step calls; "unfused": dequantise then tensor
-/// ops): bytes held (n·ceil(D·bits/8)), basis bytes read per step (two passes), seconds per projection step, GB/s of
-/// basis read (median, best), the median copy bandwidth of the copies timed interleaved with these steps, and the
-/// ratio of the two medians.</summary>
-internal sealed record ProjectionThroughput(int Bits, string Path, long BasisBytes, long BytesReadPerStep, Series Seconds, [property: JsonPropertyName("gb_per_s")] double GBps,
+/// <summary>One basis width and code path ("fused": the kernels a fit step calls, on instruction set <c>Isa</c>: the
+/// best this CPU has (<see cref="ProjectionResult.Isa"/>, what training uses) and, where that is AVX-512, AVX2 too
+/// for comparison; "unfused": dequantise then tensor ops, Isa "libtorch"): bytes held (n·ceil(D·bits/8)), basis bytes
+/// read per step (two passes), seconds per projection step, GB/s of basis read (median, best), the median copy
+/// bandwidth of the copies timed interleaved with these steps, and the ratio of the two medians.</summary>
+internal sealed record ProjectionThroughput(int Bits, string Path, string Isa, long BasisBytes, long BytesReadPerStep, Series Seconds, [property: JsonPropertyName("gb_per_s")] double GBps,
     [property: JsonPropertyName("gb_per_s_best")] double GBpsBest, [property: JsonPropertyName("copy_gb_per_s")] double CopyGBps, double CopyRatio);
 
 /// <summary>One distributed TWA step on K ranks: bytes sent per step by the busiest rank (collectives-layer counters) in

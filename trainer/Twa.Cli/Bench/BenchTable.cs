@@ -107,12 +107,12 @@ internal static class BenchTable
 
     private static void Projection(StringBuilder sb, ProjectionResult pr)
     {
-        sb.AppendLine(s_inv, $"(g) TWA projection throughput, {pr.Model} D={pr.Parameters:N0}, n={pr.Snapshots}: basis bytes read per step (2 passes, cold caches) / step time vs a {pr.CopyBytes >> 20} MiB copy (target >= {pr.TargetRatio:P0} at 4 bits, fused)");
+        sb.AppendLine(s_inv, $"(g) TWA projection throughput, {pr.Model} D={pr.Parameters:N0}, n={pr.Snapshots}: basis bytes read per step (2 passes, cold caches) / step time vs a {pr.CopyBytes >> 20} MiB copy (target >= {pr.TargetRatio:P0} at 4 bits, fused, on this CPU's best instruction set, {pr.Isa})");
         sb.AppendLine(s_inv, $"    copy, all {pr.CopySeconds.Count,3} copies        {pr.CopyGBps,7:F2} GB/s [best {pr.CopyGBpsBest:F2}]   ({pr.CopySeconds.Median * 1e3:F1} ms per copy; each row's ratio is to the copies interleaved with its steps)");
         foreach (var w in pr.Widths)
         {
             sb.AppendLine(s_inv,
-                $"    {w.Bits,2} bits {w.Path,-7}  basis {w.BasisBytes,12:N0} B  {w.Seconds.Median * 1e3,7:F2} ms/step  {w.GBps,7:F2} GB/s [best {w.GBpsBest:F2}]  copy {w.CopyGBps,6:F2}  ratio {w.CopyRatio:F3}{(w.Bits == 4 && w.Path == "fused" ? (w.CopyRatio >= pr.TargetRatio ? "  met" : "  NOT met") : "")}");
+                $"    {w.Bits,2} bits {w.Path,-7} {w.Isa,-8}  basis {w.BasisBytes,12:N0} B  {w.Seconds.Median * 1e3,7:F2} ms/step  {w.GBps,7:F2} GB/s [best {w.GBpsBest:F2}]  copy {w.CopyGBps,6:F2}  ratio {w.CopyRatio:F3}{(w.Bits == 4 && w.Path == "fused" && w.Isa == pr.Isa ? (w.CopyRatio >= pr.TargetRatio ? "  met" : "  NOT met") : "")}");
         }
     }
 

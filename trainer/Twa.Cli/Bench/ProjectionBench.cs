@@ -11,7 +11,8 @@ namespace Twa.Cli.Bench;
 /// step (<see cref="QuantizedBasis.CoefficientGradient(Tensor, Tensor)"/>, <see cref="QuantizedBasis.Reconstruct(Tensor, Tensor, Tensor)"/>,
 /// the fused kernels), and for comparison the unfused reference of the same products (dequantise to an n×D f32
 /// tensor, then tensor ops), at 32, 16, 8 and 4 bits, against a copy of a large f32 buffer (libtorch copy_, same
-/// threads) timed in the same run. The step reads the basis twice (once per product), so throughput = 2 · basis
+/// threads) timed in the same run. The fused kernels run on this CPU's best instruction set (what training uses) and,
+/// where that is AVX-512, once more on AVX2 for comparison. The step reads the basis twice (once per product), so throughput = 2 · basis
 /// bytes held (n·ceil(D·bits/8)) / seconds per step. Before every timed step a buffer twice the size of the last-level
 /// cache is read, so the basis comes from memory as it does after a forward/backward pass, not from a warm cache.
 /// Copy bandwidth = bytes copied / seconds (each byte is read once and written once; STREAM's convention would count
@@ -41,6 +42,7 @@ internal static class ProjectionBench
         int[] widths = [32, 16, 8, 4];
         progress.WriteLine($"twa bench: TWA projection throughput, resnet20, n = {Snapshots}, {string.Join("/", widths)} bits, fused and unfused, vs a {CopyBytes >> 20} MiB copy ...");
         using var scope = new TensorScope();
+        var best = PackedProjection.BestIsa; // what training uses; set per row on this thread, restored after each
         long d;
         using (var model = ModelFactory.Create("resnet20", [3, 32, 32], 10))
         {
@@ -83,27 +85,46 @@ internal static class ProjectionBench
                 }
 
                 var bytesPerStep = PassesPerStep * basis.EntryBytes;
-                foreach (var (path, step, count) in new (string, Action, int)[] { ("fused", Fused, reps), ("unfused", Unfused, Math.Max(reps / 4, 3)) })
+                var variants = new List<(string Path, ProjectionIsa Isa, Action Step, int Count)> { ("fused", best, Fused, reps) };
+                if (best == ProjectionIsa.Avx512 && bits is 1 or 2 or 4 or 8)
+                {
+                    variants.Add(("fused", ProjectionIsa.Avx2, Fused, reps));
+                }
+
+                variants.Add(("unfused", best, Unfused, Math.Max(reps / 4, 3)));
+                foreach (var (path, isa, step, count) in variants)
                 {
                     var samples = new List<double>();
                     var copies = new List<double>();
-                    for (var round = 0; round < Math.Max(settings.Rounds, 1); round++)
+                    PackedProjection.Isa = isa;
+                    try
                     {
-                        samples.AddRange(ColdSeconds(evict, 2, count, step, Copy, copies));
+                        for (var round = 0; round < Math.Max(settings.Rounds, 1); round++)
+                        {
+                            samples.AddRange(ColdSeconds(evict, 2, count, step, Copy, copies));
+                        }
+                    }
+                    finally
+                    {
+                        PackedProjection.Isa = best;
                     }
 
                     allCopies.AddRange(copies);
                     var seconds = Series.Of(samples);
                     var gbps = bytesPerStep / seconds.Median / 1e9;
                     var copyGBps = CopyBytes / Series.Of(copies).Median / 1e9;
-                    rows.Add(new ProjectionThroughput(bits, path, basis.EntryBytes, bytesPerStep, seconds, gbps, bytesPerStep / seconds.Min / 1e9, copyGBps, gbps / copyGBps));
+                    rows.Add(new ProjectionThroughput(bits, path, path == "fused" ? IsaName(isa) : "libtorch", basis.EntryBytes, bytesPerStep, seconds, gbps,
+                        bytesPerStep / seconds.Min / 1e9, copyGBps, gbps / copyGBps));
                 }
             }
 
             var copy = Series.Of(allCopies);
-            return new ProjectionResult("resnet20", d, Snapshots, 0.5, CopyBytes, copy, CopyBytes / copy.Median / 1e9, CopyBytes / copy.Min / 1e9, rows.ToArray());
+            return new ProjectionResult("resnet20", d, Snapshots, 0.5, IsaName(best), CopyBytes, copy, CopyBytes / copy.Median / 1e9, CopyBytes / copy.Min / 1e9, rows.ToArray());
         }
     }
+
+    /// <summary>"avx512", "avx2" or "scalar".</summary>
+    public static string IsaName(ProjectionIsa isa) => isa.ToString().ToLowerInvariant();
 
     /// <summary>Like <see cref="Timing.Seconds"/>, but before every timed run times one <paramref name="copy"/> (into
     /// <paramref name="copies"/>) and then reads <paramref name="evict"/> (untimed), so the step starts with cold caches.</summary>
