@@ -54,6 +54,10 @@ public sealed class ProjectionBenchIntegrationTests(ITestOutputHelper output)
         }
 
         Assert.Equal(r.Widths.Sum(w => w.Seconds.Count), r.CopySeconds.Count); // one copy before every timed step
+        // Both buffers are beyond this machine's caches: at least twice its last-level cache.
+        Assert.Equal(MachineFacts.LastLevelCacheBytes(), r.LastLevelCacheBytes);
+        Assert.True(r.EvictBytes >= 2 * (r.LastLevelCacheBytes ?? 0) && r.EvictBytes >= ProjectionBench.MinEvictBytes);
+        Assert.True(r.CopyBytes >= 2 * (r.LastLevelCacheBytes ?? 0) && r.CopyBytes >= ProjectionBench.MinCopyBytes);
         Assert.True(r.CopyGBps > 0 && r.CopyGBpsBest >= r.CopyGBps);
     }
 }

@@ -26,11 +26,13 @@ internal sealed record BenchResult(
     ProjectionResult Projection,
     long LiveTensorsLeaked);
 
-/// <summary>TWA projection throughput (<see cref="ProjectionBench"/>): a copy of <see cref="CopyBytes"/> (GB/s = bytes
-/// copied / seconds, 1 GB = 1e9 bytes; every copy of the run) and, per basis width, the local projection step's basis
-/// bytes / seconds and its ratio to the GB/s of the copies timed interleaved with it (target >= <see cref="TargetRatio"/>
-/// at 4 bits, fused, on <see cref="Isa"/>, the best instruction set of this CPU).</summary>
-internal sealed record ProjectionResult(string Model, long Parameters, int Snapshots, double TargetRatio, string Isa, long CopyBytes, Series CopySeconds,
+/// <summary>TWA projection throughput (<see cref="ProjectionBench"/>): the last-level cache size (null: unknown), the
+/// bytes read before each timed step to evict the basis (twice that cache or more), a copy of <see cref="CopyBytes"/>
+/// (GB/s = bytes copied / seconds, 1 GB = 1e9 bytes; every copy of the run) and, per basis width, the local projection
+/// step's basis bytes / seconds and its ratio to the GB/s of the copies timed interleaved with it (target >= <see
+/// cref="TargetRatio"/> at 4 bits, fused, on <see cref="Isa"/>, the best instruction set of this CPU).</summary>
+internal sealed record ProjectionResult(string Model, long Parameters, int Snapshots, double TargetRatio, string Isa, long? LastLevelCacheBytes, long EvictBytes,
+    long CopyBytes, Series CopySeconds,
     [property: JsonPropertyName("copy_gb_per_s")] double CopyGBps, [property: JsonPropertyName("copy_gb_per_s_best")] double CopyGBpsBest,
     ProjectionThroughput[] Widths);
 

@@ -108,6 +108,7 @@ internal static class BenchTable
     private static void Projection(StringBuilder sb, ProjectionResult pr)
     {
         sb.AppendLine(s_inv, $"(g) TWA projection throughput, {pr.Model} D={pr.Parameters:N0}, n={pr.Snapshots}: basis bytes read per step (2 passes, cold caches) / step time vs a {pr.CopyBytes >> 20} MiB copy (target >= {pr.TargetRatio:P0} at 4 bits, fused, on this CPU's best instruction set, {pr.Isa})");
+        sb.AppendLine(s_inv, $"    last-level cache {(pr.LastLevelCacheBytes is long llc ? $"{llc >> 20} MiB" : "unknown")}: {pr.EvictBytes >> 20} MiB read before each timed step, {pr.CopyBytes >> 20} MiB copied");
         sb.AppendLine(s_inv, $"    copy, all {pr.CopySeconds.Count,3} copies        {pr.CopyGBps,7:F2} GB/s [best {pr.CopyGBpsBest:F2}]   ({pr.CopySeconds.Median * 1e3:F1} ms per copy; each row's ratio is to the copies interleaved with its steps)");
         foreach (var w in pr.Widths)
         {

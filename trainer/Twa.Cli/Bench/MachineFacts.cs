@@ -37,6 +37,45 @@ internal sealed record MachineFacts(
         }
     }
 
+    /// <summary>The size of the largest cache of CPU 0 (the last level: its L3 here), from
+    /// <paramref name="cacheDirectory"/> (sysfs: index*/level and index*/size, e.g. "266240K"); null where none can
+    /// be read.</summary>
+    public static long? LastLevelCacheBytes(string cacheDirectory = "/sys/devices/system/cpu/cpu0/cache")
+    {
+        try
+        {
+            long? largest = null;
+            foreach (var index in Directory.EnumerateDirectories(cacheDirectory, "index*"))
+            {
+                var size = ParseCacheSize(File.ReadAllText(Path.Combine(index, "size")).Trim());
+                if (size is long bytes && (largest is null || bytes > largest))
+                {
+                    largest = bytes;
+                }
+            }
+
+            return largest;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"48K", "2048K", "32M" or a plain byte count as bytes; null for anything else.</summary>
+    public static long? ParseCacheSize(string text)
+    {
+        var unit = text.Length > 0 ? char.ToUpperInvariant(text[^1]) : ' ';
+        var (digits, scale) = unit switch
+        {
+            'K' => (text[..^1], 1L << 10),
+            'M' => (text[..^1], 1L << 20),
+            'G' => (text[..^1], 1L << 30),
+            _ => (text, 1L),
+        };
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v * scale : null;
+    }
+
     private static long ReadMemoryTotal()
     {
         var kb = ProcField("/proc/meminfo", "MemTotal")?.Split(' ')[0];

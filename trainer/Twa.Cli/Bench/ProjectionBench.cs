@@ -13,8 +13,10 @@ namespace Twa.Cli.Bench;
 /// tensor, then tensor ops), at 32, 16, 8 and 4 bits, against a copy of a large f32 buffer (libtorch copy_, same
 /// threads) timed in the same run. The fused kernels run on this CPU's best instruction set (what training uses) and,
 /// where that is AVX-512, once more on AVX2 for comparison. The step reads the basis twice (once per product), so throughput = 2 · basis
-/// bytes held (n·ceil(D·bits/8)) / seconds per step. Before every timed step a buffer twice the size of the last-level
-/// cache is read, so the basis comes from memory as it does after a forward/backward pass, not from a warm cache.
+/// bytes held (n·ceil(D·bits/8)) / seconds per step. Before every timed step a buffer of at least twice the size of
+/// the last-level cache (read from sysfs: 32 MiB on the AMD EPYC machines of this kind, 260 MiB on the Intel Xeon
+/// ones) is read, so the basis comes from memory as it does after a forward/backward pass, not from a warm cache; the
+/// copy buffer is at least that large too.
 /// Copy bandwidth = bytes copied / seconds (each byte is read once and written once; STREAM's convention would count
 /// both, i.e. twice this figure).
 /// <para>The copy is timed interleaved with each row's steps (one copy before each timed step of the fused path, one
@@ -26,11 +28,19 @@ internal static class ProjectionBench
 {
     public const int Snapshots = 21;
 
-    /// <summary>The copy buffer: 256 MiB of f32, far beyond the caches.</summary>
-    public const long CopyBytes = 256L << 20;
+    /// <summary>The copy buffer: at least 256 MiB of f32, and at least twice the last-level cache (<see
+    /// cref="BufferBytes"/>), so the copy runs from memory.</summary>
+    public const long MinCopyBytes = 256L << 20;
 
-    /// <summary>Read before each timed step to push the basis out of the caches (twice a 32 MiB L3).</summary>
-    public const long EvictBytes = 64L << 20;
+    /// <summary>Read before each timed step to push the basis out of the caches: at least 64 MiB, and at least twice
+    /// the last-level cache.</summary>
+    public const long MinEvictBytes = 64L << 20;
+
+    /// <summary>max(<paramref name="minimum"/>, 2 × <paramref name="lastLevelCache"/>) in whole MiB (the minimum
+    /// alone where the cache size is unknown). A 32 MiB L3 gives the minimums; the 260 MiB L3 of an Intel Xeon of
+    /// this machine kind gives 520 MiB.</summary>
+    public static long BufferBytes(long minimum, long? lastLevelCache) =>
+        Math.Max(minimum, ((2 * (lastLevelCache ?? 0)) + (1L << 20) - 1) >> 20 << 20);
 
     /// <summary>Basis passes per step: the coefficient gradient and the reconstruction each read the basis once.</summary>
     public const int PassesPerStep = 2;
@@ -40,7 +50,10 @@ internal static class ProjectionBench
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(progress);
         int[] widths = [32, 16, 8, 4];
-        progress.WriteLine($"twa bench: TWA projection throughput, resnet20, n = {Snapshots}, {string.Join("/", widths)} bits, fused and unfused, vs a {CopyBytes >> 20} MiB copy ...");
+        var llc = MachineFacts.LastLevelCacheBytes();
+        var copyBytes = BufferBytes(MinCopyBytes, llc);
+        var evictBytes = BufferBytes(MinEvictBytes, llc);
+        progress.WriteLine($"twa bench: TWA projection throughput, resnet20, n = {Snapshots}, {string.Join("/", widths)} bits, fused and unfused, vs a {copyBytes >> 20} MiB copy ({evictBytes >> 20} MiB read before each step) ...");
         using var scope = new TensorScope();
         var best = PackedProjection.BestIsa; // what training uses; set per row on this thread, restored after each
         long d;
@@ -56,12 +69,12 @@ internal static class ProjectionBench
             var x = Tensors.Randn([Snapshots, blocks.Length], gen).Mul(0.1);
             var gradX = Tensors.Zeros([Snapshots, blocks.Length]);
             var flat = Tensors.Zeros([d]);
-            var evict = Tensors.Ones([EvictBytes / 4]);
+            var evict = Tensors.Ones([evictBytes / 4]);
             var normalized = CenteredTwa.Normalize(w.Sub(center), blocks);
             var reps = settings.Quick ? 5 : 20;
             var rows = new List<ProjectionThroughput>();
-            using var copySource = Tensors.Ones([CopyBytes / 4]);
-            using var copyTarget = Tensors.Zeros([CopyBytes / 4]);
+            using var copySource = Tensors.Ones([copyBytes / 4]);
+            using var copyTarget = Tensors.Zeros([copyBytes / 4]);
             void Copy() => copyTarget.CopyFrom(copySource);
             Copy();
             var allCopies = new List<double>();
@@ -112,14 +125,15 @@ internal static class ProjectionBench
                     allCopies.AddRange(copies);
                     var seconds = Series.Of(samples);
                     var gbps = bytesPerStep / seconds.Median / 1e9;
-                    var copyGBps = CopyBytes / Series.Of(copies).Median / 1e9;
+                    var copyGBps = copyBytes / Series.Of(copies).Median / 1e9;
                     rows.Add(new ProjectionThroughput(bits, path, path == "fused" ? IsaName(isa) : "libtorch", basis.EntryBytes, bytesPerStep, seconds, gbps,
                         bytesPerStep / seconds.Min / 1e9, copyGBps, gbps / copyGBps));
                 }
             }
 
             var copy = Series.Of(allCopies);
-            return new ProjectionResult("resnet20", d, Snapshots, 0.5, IsaName(best), CopyBytes, copy, CopyBytes / copy.Median / 1e9, CopyBytes / copy.Min / 1e9, rows.ToArray());
+            return new ProjectionResult("resnet20", d, Snapshots, 0.5, IsaName(best), llc, evictBytes, copyBytes, copy, copyBytes / copy.Median / 1e9,
+                copyBytes / copy.Min / 1e9, rows.ToArray());
         }
     }
 
