@@ -12,11 +12,11 @@ namespace Twa.Cli.Bench;
 /// the fused kernels), and for comparison the unfused reference of the same products (dequantise to an n×D f32
 /// tensor, then tensor ops), at 32, 16, 8 and 4 bits, against a copy of a large f32 buffer (libtorch copy_, same
 /// threads) timed in the same run. The fused kernels run on this CPU's best instruction set (what training uses) and,
-/// where that is AVX-512, once more on AVX2 for comparison. The step reads the basis twice (once per product), so throughput = 2 · basis
-/// bytes held (n·ceil(D·bits/8)) / seconds per step. Before every timed step a buffer of at least twice the size of
-/// the last-level cache (read from sysfs: 32 MiB on the AMD EPYC machines of this kind, 260 MiB on the Intel Xeon
-/// ones) is read, so the basis comes from memory as it does after a forward/backward pass, not from a warm cache; the
-/// copy buffer is at least that large too.
+/// where that is AVX-512, once more on AVX2 for comparison. The step reads the basis twice (once per product), so
+/// throughput = 2 · basis bytes held (n·ceil(D·bits/8)) / seconds per step. Before every timed step a buffer of at
+/// least twice the size of the last-level cache (read from sysfs: 32 MiB on the AMD EPYC machines of this kind,
+/// 260 MiB on the Intel Xeon ones) is read, so the basis comes from memory as it does after a forward/backward pass,
+/// not from a warm cache; the copy buffer is at least that large too.
 /// Copy bandwidth = bytes copied / seconds (each byte is read once and written once; STREAM's convention would count
 /// both, i.e. twice this figure).
 /// <para>The copy is timed interleaved with each row's steps (one copy before each timed step of the fused path, one

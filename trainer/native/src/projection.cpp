@@ -3,9 +3,10 @@
 // reads each covered code once and creates no n x D temporary. Work items are column chunks of one segment,
 // spread over libtorch's intra-op pool; per-chunk partial sums are reduced in chunk order (in double), so the
 // result does not depend on the thread count. AVX-512 (bit-plane widths 1, 2, 4, 8) or AVX2+FMA+F16C is used when the
-// CPU has it (twa_projection_set_isa can lower the choice per thread, for tests and benchmarks), plain C++ otherwise
-// (the same scalar code handles the unaligned head and the tail of every chunk). Widths that divide 8 decode whole
-// bytes into bit planes; the others (3, 5, 6, 7) go through a byte shuffle per 8 codes.
+// CPU has it (twa_projection_set_isa can lower the choice per thread, for tests and benchmarks), plain C++ otherwise.
+// Widths that divide 8 decode whole bytes into bit planes, also at a chunk's ragged ends (projection_planes.inc); the
+// others (3, 5, 6, 7) go through a byte shuffle per 8 codes, and the same scalar code as the plain C++ path handles
+// their chunks' unaligned heads and tails.
 #include "common.h"
 #include "projection_kernels.h"
 

@@ -207,7 +207,7 @@ __attribute__((target("avx2,fma,f16c"))) void reconstruct_chunk_avx2(const Basis
 
 // ---- Bit-plane kernels (1, 2, 4, 8 bits): projection_planes.inc, stamped once per instruction set ------------------
 // Each copy is compiled under its own `#pragma GCC target`, so the AVX2 copy holds no AVX-512 instruction and runs on
-// any AVX2 CPU; the caller picks one at run time (projection_isa in projection.cpp).
+// any AVX2 CPU; projection.cpp picks one per call (current_isa).
 
 bool cpu_has_avx512() {
   static const bool has = cpu_has_avx2() && __builtin_cpu_supports("avx512f");
