@@ -1,3 +1,5 @@
+using Twa.Torch;
+
 namespace Twa.Cli.Tests;
 
 /// <summary>`twa train` on bad input: one clear line, a non-zero exit code, and no metrics.json pretending success.</summary>
@@ -74,18 +76,41 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory(Timeout = 120_000)]
-    [InlineData("", "(2 threads, OpenBLAS 1)")]
-    [InlineData("3", "(2 threads, OpenBLAS 3)")]
-    public async Task Train_Threads_LogsLibtorchsAndOpenBlasCountsAsApplied(string openBlasVariable, string expected)
+    [InlineData("", "", "(2 threads, OpenBLAS 1, projection {best})")]
+    [InlineData("3", "", "(2 threads, OpenBLAS 3, projection {best})")]
+    [InlineData("", "scalar", "(2 threads, OpenBLAS 1, projection scalar)")]
+    [InlineData("", " AVX2 ", "(2 threads, OpenBLAS 1, projection avx2)")]
+    public async Task Train_ThreadsAndKernels_LogsLibtorchsAndOpenBlasCountsAndTheProjectionSetAsApplied(string openBlasVariable, string isaVariable,
+        string expected)
     {
-        // OpenBLAS runs on 1 thread unless OPENBLAS_NUM_THREADS says otherwise (the job diverges at once: a short run).
+        // OpenBLAS runs on 1 thread unless OPENBLAS_NUM_THREADS says otherwise; the projection kernels on the best set
+        // this CPU offers unless TWA_PROJECTION_ISA pins a lower one (the job diverges at once: a short run).
         var job = Path.Combine(_dir.FullName, "job.yaml");
         await File.WriteAllTextAsync(job, Valid.Replace("lr: 0.05", "lr: 1.0e+12", StringComparison.Ordinal));
-        var r = await TwaProcess.RunAsync(new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = openBlasVariable },
+        var r = await TwaProcess.RunAsync(new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = openBlasVariable, [ProjectionKernels.Variable] = isaVariable },
             "train", job, "--out", Path.Combine(_dir.FullName, "out"), "--threads", "2");
 
+        if (ProjectionKernels.IsaFor(isaVariable, ProjectionIsa.Avx512) > PackedProjection.BestIsa)
+        {
+            AssertOneLineError(r, 2, "but this CPU offers at most"); // AVX2 asked for on a CPU without it
+            return;
+        }
+
         Assert.Equal(5, r.ExitCode);
-        Assert.Contains($"on cpu {expected}, ", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"on cpu {expected.Replace("{best}", ProjectionKernels.Name(PackedProjection.BestIsa), StringComparison.Ordinal)}, ", r.StdErr,
+            StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Train_UnknownProjectionSet_Exits2NamingTheVariableAndTheChoices()
+    {
+        var job = Path.Combine(_dir.FullName, "job.yaml");
+        await File.WriteAllTextAsync(job, Valid);
+        var output = Path.Combine(_dir.FullName, "out");
+        var r = await TwaProcess.RunAsync(new Dictionary<string, string> { [ProjectionKernels.Variable] = "sse9" }, "train", job, "--out", output);
+
+        AssertOneLineError(r, 2, "TWA_PROJECTION_ISA='sse9': expected one of avx512, avx2, scalar");
+        Assert.False(Directory.Exists(output));
     }
 
     [Fact(Timeout = 60_000)]

@@ -46,6 +46,7 @@ internal static class TrainCommand
                 return RunFailures.Fail(2, $"--metrics-port {metricsPort}: expected 0 (ephemeral) to 65535");
             }
 
+            ProjectionKernels.Apply(); // a bad TWA_PROJECTION_ISA fails here, before any work (the workers inherit it)
             var progress = new ProgressLine();
             var prefix = RunStores.IsRedisUri(store) ? JobKeyPrefix.ForLocalRun(job.Metadata.Name) : null;
             using var stores = RunStores.Open(store, prefix, progress.Log); // a dead Redis fails here, before any work

@@ -88,6 +88,7 @@ internal static class WorkerCommand
             }
 
             TrainingThreads.Apply(threads ?? Environment.ProcessorCount);
+            ProjectionKernels.Apply();
             var timeout = TimeSpan.FromSeconds(timeoutSeconds);
             var rendezvousTimeout = TimeSpan.FromSeconds(rendezvousTimeoutSeconds);
             using var membership = new LocalWorkerMembership(host, port, timeout, rendezvousTimeout);
@@ -121,6 +122,7 @@ internal static class WorkerCommand
             using var server = MetricsServer.Start(env.MetricsPort, metrics);
             log($"ordinal {env.Ordinal}, metrics on port {server.Port} (/metrics, /healthz, /readyz), store {env.Store} under {env.KeyPrefix}");
             TrainingThreads.Apply(threads ?? ThreadsFromEnvironment());
+            ProjectionKernels.Apply();
             using var stores = RunStores.Open(env.Store, env.KeyPrefix, log);
             using var membership = new PodWorkerMembership(
                 new RedisMembership(stores.Connection!, env.KeyPrefix, env.JobUid, log), env, metrics.Heartbeat);

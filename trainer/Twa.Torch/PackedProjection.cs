@@ -32,10 +32,10 @@ public static class PackedProjection
         }
     }
 
-    /// <summary>The instruction set of the kernels called from the current thread: <see cref="BestIsa"/> by
-    /// default. Per thread (tests and benchmarks compare the sets on one machine; other threads are unaffected);
-    /// a set above <see cref="BestIsa"/> throws <see cref="ArgumentException"/>. Results of two sets agree to
-    /// rounding.</summary>
+    /// <summary>The instruction set of the kernels called from the current thread: the process's set (<see
+    /// cref="SetProcessIsa"/>; <see cref="BestIsa"/> by default) until the thread sets its own. Per thread (tests and
+    /// benchmarks compare the sets on one machine; other threads are unaffected); a set above <see cref="BestIsa"/>
+    /// throws <see cref="ArgumentException"/>. Results of two sets agree to rounding.</summary>
     public static ProjectionIsa Isa
     {
         get
@@ -45,6 +45,10 @@ public static class PackedProjection
         }
         set => Status.Check(NativeMethods.twa_projection_set_isa((int)value));
     }
+
+    /// <summary>Sets the instruction set of every thread that has not set its own <see cref="Isa"/> (null: the best,
+    /// the default). A set above <see cref="BestIsa"/> throws <see cref="ArgumentException"/>.</summary>
+    public static void SetProcessIsa(ProjectionIsa? isa) => Status.Check(NativeMethods.twa_projection_set_process_isa(isa is { } v ? (int)v : -1));
 
     /// <summary>The instruction sets at or below <see cref="BestIsa"/>, lowest first.</summary>
     public static IReadOnlyList<ProjectionIsa> AvailableIsas =>

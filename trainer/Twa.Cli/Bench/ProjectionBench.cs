@@ -126,19 +126,16 @@ internal static class ProjectionBench
                     var seconds = Series.Of(samples);
                     var gbps = bytesPerStep / seconds.Median / 1e9;
                     var copyGBps = copyBytes / Series.Of(copies).Median / 1e9;
-                    rows.Add(new ProjectionThroughput(bits, path, path == "fused" ? IsaName(isa) : "libtorch", basis.EntryBytes, bytesPerStep, seconds, gbps,
+                    rows.Add(new ProjectionThroughput(bits, path, path == "fused" ? ProjectionKernels.Name(isa) : "libtorch", basis.EntryBytes, bytesPerStep, seconds, gbps,
                         bytesPerStep / seconds.Min / 1e9, copyGBps, gbps / copyGBps));
                 }
             }
 
             var copy = Series.Of(allCopies);
-            return new ProjectionResult("resnet20", d, Snapshots, 0.5, IsaName(best), llc, evictBytes, copyBytes, copy, copyBytes / copy.Median / 1e9,
+            return new ProjectionResult("resnet20", d, Snapshots, 0.5, ProjectionKernels.Name(best), llc, evictBytes, copyBytes, copy, copyBytes / copy.Median / 1e9,
                 copyBytes / copy.Min / 1e9, rows.ToArray());
         }
     }
-
-    /// <summary>"avx512", "avx2" or "scalar".</summary>
-    public static string IsaName(ProjectionIsa isa) => isa.ToString().ToLowerInvariant();
 
     /// <summary>Like <see cref="Timing.Seconds"/>, but before every timed run times one <paramref name="copy"/> (into
     /// <paramref name="copies"/>) and then reads <paramref name="evict"/> (untimed), so the step starts with cold caches.</summary>

@@ -17,4 +17,7 @@ internal static partial class NativeMethods
 
     [LibraryImport(Lib)]
     internal static partial int twa_projection_set_isa(int isa);
+
+    [LibraryImport(Lib)]
+    internal static partial int twa_projection_set_process_isa(int isa);
 }

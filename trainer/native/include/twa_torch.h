@@ -367,9 +367,12 @@ TWA_API twa_status twa_projection_reconstruct(twa_tensor basis, int32_t bits, in
 enum { TWA_ISA_SCALAR = 0, TWA_ISA_AVX2 = 1, TWA_ISA_AVX512 = 2 };
 /* The set calls from this thread use, and the best this CPU (and OS) supports. */
 TWA_API twa_status twa_projection_isa(int32_t* current, int32_t* best) TWA_NOEXCEPT;
-/* Calls made from the calling thread use `isa` from now on (at most the best; -1 = the best, the default; other
+/* Calls made from the calling thread use `isa` from now on (at most the best; -1 = back to the process's set; other
    threads are unaffected). For tests and benchmarks that compare the sets on one machine. */
 TWA_API twa_status twa_projection_set_isa(int32_t isa) TWA_NOEXCEPT;
+/* The set of every thread that has not chosen its own (at most the best; -1 = the best, the default): pins a process,
+   e.g. to AVX2 so that ranks on AVX2 and AVX-512 nodes sum in the same order. */
+TWA_API twa_status twa_projection_set_process_isa(int32_t isa) TWA_NOEXCEPT;
 
 #ifdef __cplusplus
 }

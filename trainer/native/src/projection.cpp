@@ -13,6 +13,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -45,10 +46,21 @@ int best_isa() {
 #endif
 }
 
-// Per calling thread (the kernels read it once per call, before they fan out): -1 = the best available.
+// Per calling thread (the kernels read it once per call, before they fan out), else the process's default; -1 = the
+// best available.
 thread_local int t_isa_request = -1;
+std::atomic<int> g_isa_default{-1};
 
-int current_isa() { return t_isa_request < 0 ? best_isa() : std::min(t_isa_request, best_isa()); }
+int current_isa() {
+  const int request = t_isa_request >= 0 ? t_isa_request : g_isa_default.load(std::memory_order_relaxed);
+  return request < 0 ? best_isa() : std::min(request, best_isa());
+}
+
+void require_available(int32_t isa) {
+  require(isa >= -1 && isa <= best_isa(), "projection: instruction set " + std::to_string(isa) +
+                                              " is not available on this CPU (best: " + std::to_string(best_isa()) +
+                                              "; -1 selects the best)");
+}
 
 bool is_plane_width(const Basis& b) {
   return b.format == Format::Packed && (b.bits == 1 || b.bits == 2 || b.bits == 4 || b.bits == 8);
@@ -335,12 +347,10 @@ twa_status twa_projection_isa(int32_t* current, int32_t* best) noexcept {
       *best = best_isa());
 }
 
-twa_status twa_projection_set_isa(int32_t isa) noexcept {
-  TWA_GUARD(
-      require(isa >= -1 && isa <= best_isa(), "projection: instruction set " + std::to_string(isa) +
-                                                   " is not available on this CPU (best: " + std::to_string(best_isa()) +
-                                                   "; -1 selects the best)");
-      t_isa_request = isa);
+twa_status twa_projection_set_isa(int32_t isa) noexcept { TWA_GUARD(require_available(isa); t_isa_request = isa); }
+
+twa_status twa_projection_set_process_isa(int32_t isa) noexcept {
+  TWA_GUARD(require_available(isa); g_isa_default.store(isa, std::memory_order_relaxed));
 }
 
 }  // extern "C"
