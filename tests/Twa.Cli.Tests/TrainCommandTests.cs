@@ -97,7 +97,7 @@ public sealed class TrainCommandTests : IDisposable
         }
 
         Assert.Equal(5, r.ExitCode);
-        Assert.Contains($"on cpu {expected.Replace("{best}", ProjectionKernels.Name(PackedProjection.BestIsa), StringComparison.Ordinal)}, ", r.StdErr,
+        Assert.Contains($"on cpu {expected.Replace("{best}", PackedProjection.NameOf(PackedProjection.BestIsa), StringComparison.Ordinal)}, ", r.StdErr,
             StringComparison.Ordinal);
     }
 

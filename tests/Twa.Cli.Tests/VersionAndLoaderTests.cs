@@ -16,7 +16,7 @@ public sealed class VersionAndLoaderTests
         Assert.Matches(@"(?m)^libtorch \d+\.\d+\.\d+$", r.StdOut);
         Assert.Matches(@"(?m)^blas .*openblas", r.StdOut); // the reference BLAS would be 35x slower
         Assert.Matches(@"(?m)^threads \d+ \(blas \d+\)$", r.StdOut);
-        Assert.Contains($"projection kernels {PackedProjection.BestIsa.ToString().ToLowerInvariant()}\n", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"projection kernels {PackedProjection.NameOf(PackedProjection.BestIsa)}\n", r.StdOut, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^devices cpu", r.StdOut);
     }
 

@@ -25,20 +25,17 @@ internal static class ProjectionKernels
             return null;
         }
 
-        var names = Enum.GetValues<ProjectionIsa>().ToDictionary(Name);
+        var names = Enum.GetValues<ProjectionIsa>().ToDictionary(PackedProjection.NameOf);
         if (!names.TryGetValue(value.Trim().ToLowerInvariant(), out var isa))
         {
-            throw new FormatException($"{Variable}='{value}': expected one of {string.Join(", ", names.Keys.Reverse())}, or unset for the best this CPU offers ({Name(best)})");
+            throw new FormatException($"{Variable}='{value}': expected one of {string.Join(", ", names.Keys.Reverse())}, or unset for the best this CPU offers ({PackedProjection.NameOf(best)})");
         }
 
         if (isa > best)
         {
-            throw new FormatException($"{Variable}={Name(isa)}, but this CPU offers at most {Name(best)}: set {Name(best)} or a lower one, or unset it");
+            throw new FormatException($"{Variable}={PackedProjection.NameOf(isa)}, but this CPU offers at most {PackedProjection.NameOf(best)}: set {PackedProjection.NameOf(best)} or a lower one, or unset it");
         }
 
         return isa;
     }
-
-    /// <summary>"avx512", "avx2" or "scalar".</summary>
-    public static string Name(ProjectionIsa isa) => isa.ToString().ToLowerInvariant();
 }

@@ -26,7 +26,7 @@ internal static partial class VersionReport
         sb.AppendLine($"libtorch {LibTorch.Version}");
         sb.AppendLine($"blas {LoadedBlas() ?? "unknown"}{BlasFromConfig(config)}");
         sb.AppendLine($"threads {LibTorch.NumThreads} (blas {(LibTorch.BlasThreads is int b ? b.ToString(CultureInfo.InvariantCulture) : "n/a")})");
-        sb.AppendLine($"projection kernels {ProjectionKernels.Name(PackedProjection.BestIsa)}");
+        sb.AppendLine($"projection kernels {PackedProjection.NameOf(PackedProjection.BestIsa)}");
         var gpus = LibTorch.CudaDeviceCount;
         var devices = new List<string> { "cpu" };
         devices.AddRange(Enumerable.Range(0, gpus).Select(i => $"cuda:{i}"));

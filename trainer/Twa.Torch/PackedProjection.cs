@@ -50,6 +50,9 @@ public static class PackedProjection
     /// the default). A set above <see cref="BestIsa"/> throws <see cref="ArgumentException"/>.</summary>
     public static void SetProcessIsa(ProjectionIsa? isa) => Status.Check(NativeMethods.twa_projection_set_process_isa(isa is { } v ? (int)v : -1));
 
+    /// <summary>The set's name as logs, benchmarks and TWA_PROJECTION_ISA spell it: "avx512", "avx2" or "scalar".</summary>
+    public static string NameOf(ProjectionIsa isa) => isa.ToString().ToLowerInvariant();
+
     /// <summary>The instruction sets at or below <see cref="BestIsa"/>, lowest first.</summary>
     public static IReadOnlyList<ProjectionIsa> AvailableIsas =>
         Enum.GetValues<ProjectionIsa>().Where(i => i <= BestIsa).ToArray();

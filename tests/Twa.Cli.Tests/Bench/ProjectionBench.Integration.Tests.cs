@@ -26,7 +26,7 @@ public sealed class ProjectionBenchIntegrationTests(ITestOutputHelper output)
 
         // The fused kernels on this CPU's best set (what training uses), and on AVX2 too where the best is AVX-512
         // (the widths it serves: 8 and 4 here).
-        var best = ProjectionKernels.Name(PackedProjection.BestIsa);
+        var best = PackedProjection.NameOf(PackedProjection.BestIsa);
         Assert.Equal(best, r.Isa);
         var expected = new List<(int, string, string)>();
         foreach (var bits in new[] { 32, 16, 8, 4 })

@@ -126,13 +126,13 @@ internal static class ProjectionBench
                     var seconds = Series.Of(samples);
                     var gbps = bytesPerStep / seconds.Median / 1e9;
                     var copyGBps = copyBytes / Series.Of(copies).Median / 1e9;
-                    rows.Add(new ProjectionThroughput(bits, path, path == "fused" ? ProjectionKernels.Name(isa) : "libtorch", basis.EntryBytes, bytesPerStep, seconds, gbps,
+                    rows.Add(new ProjectionThroughput(bits, path, path == "fused" ? PackedProjection.NameOf(isa) : "libtorch", basis.EntryBytes, bytesPerStep, seconds, gbps,
                         bytesPerStep / seconds.Min / 1e9, copyGBps, gbps / copyGBps));
                 }
             }
 
             var copy = Series.Of(allCopies);
-            return new ProjectionResult("resnet20", d, Snapshots, 0.5, ProjectionKernels.Name(best), llc, evictBytes, copyBytes, copy, copyBytes / copy.Median / 1e9,
+            return new ProjectionResult("resnet20", d, Snapshots, 0.5, PackedProjection.NameOf(best), llc, evictBytes, copyBytes, copy, copyBytes / copy.Median / 1e9,
                 copyBytes / copy.Min / 1e9, rows.ToArray());
         }
     }

@@ -61,7 +61,7 @@ public static class JobRunner
         // On the CPU the thread counts decide the speed (libtorch's pool and OpenBLAS's own: see TrainingThreads in the CLI),
         // and the projection kernels' instruction set the last bits of centred TWA (ProjectionKernels in the CLI).
         var where = device.Type != DeviceType.Cpu ? device.ToString()
-            : $"{device} ({LibTorch.NumThreads} threads{(LibTorch.BlasThreads is int blas ? $", OpenBLAS {blas}" : "")}, projection {PackedProjection.Isa.ToString().ToLowerInvariant()})";
+            : $"{device} ({LibTorch.NumThreads} threads{(LibTorch.BlasThreads is int blas ? $", OpenBLAS {blas}" : "")}, projection {PackedProjection.NameOf(PackedProjection.Isa)})";
         log(string.Create(CultureInfo.InvariantCulture,
             $"job {job.Metadata.Name}: {t.Model.Arch} ({model.Parameters.NumElements:N0} parameters) on {where}, {train.Count:N0} training / {data.Holdout.Count:N0} held-out / {data.Test.Count:N0} test images, seed {seed}{(ranks.IsSingle ? "" : $", {ranks.Size} worker(s)")}"));
         var result = new RunResult
