@@ -211,15 +211,22 @@ public sealed class RedisTestServer : IDisposable
 
     /// <summary>The text of INFO <paramref name="section"/> (after AUTH when the server has a password). Plain servers only.</summary>
     /// <exception cref="IOException">The server could not be reached or answered with an error.</exception>
-    public string Info(string section)
+    public string Info(string section) => BulkReply("INFO", section);
+
+    /// <summary>The text of CLIENT LIST: one line per connection (after AUTH when the server has a password). Plain
+    /// servers only.</summary>
+    /// <exception cref="IOException">The server could not be reached or answered with an error.</exception>
+    public string ClientList() => BulkReply("CLIENT", "LIST");
+
+    private string BulkReply(params string[] command)
     {
         using var client = Connect();
         var stream = client.GetStream();
-        Send(stream, "INFO", section);
+        Send(stream, command);
         var header = ReadLine(stream);
         if (!header.StartsWith('$'))
         {
-            throw new IOException($"redis-server on port {Port} answered INFO {section} with '{header}'");
+            throw new IOException($"redis-server on port {Port} answered {string.Join(' ', command)} with '{header}'");
         }
 
         var body = new byte[int.Parse(header.AsSpan(1), CultureInfo.InvariantCulture)];

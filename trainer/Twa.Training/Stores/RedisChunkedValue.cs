@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using StackExchange.Redis;
+using Twa.Torch;
 
 namespace Twa.Training.Stores;
 
@@ -75,12 +78,14 @@ internal static class RedisChunkedValue
 
     /// <summary>Reads the chunks of tensor <paramref name="tensor"/> covering bytes [<paramref name="byteStart"/>,
     /// <paramref name="byteStart"/> + destination length) of it and copies exactly those bytes into
-    /// <paramref name="destination"/>. Each chunk is verified (length and xxHash64) on the reply buffer itself, then only
-    /// its part inside the range is copied: one copy per byte, straight from the reply into the destination. Returns
-    /// false when the whole value vanished meanwhile (a newer commit replaced it and its grace period ended:
-    /// re-resolve and retry); the destination then holds partial data.</summary>
+    /// <paramref name="destination"/>. The replies come over a bulk-read connection of <paramref name="redis"/>
+    /// (<see cref="RespBulkReader"/>), at most <see cref="ReadWindow"/> HGETs in flight: a chunk that lies wholly inside
+    /// the range is received straight into the destination and verified there (length and xxHash64), so each byte is
+    /// copied once, by the kernel; the at most two chunks cut by the range's ends go through a scratch buffer. Returns
+    /// false when the whole value vanished meanwhile (a newer commit replaced it and its grace period ended: re-resolve
+    /// and retry); the destination then holds partial data, as it does after an exception.</summary>
     /// <exception cref="StoreCorruptException">A chunk is missing, short or fails its checksum.</exception>
-    public static bool ReadInto(IDatabase db, RedisKey key, int tensor, TensorLayout layout, long byteStart, Span<byte> destination)
+    public static bool ReadInto(RedisConnection redis, IDatabase db, RedisKey key, int tensor, TensorLayout layout, long byteStart, Span<byte> destination)
     {
         var (first, last) = layout.ChunksCovering(byteStart, destination.Length);
         if (last < first)
@@ -88,58 +93,90 @@ internal static class RedisChunkedValue
             return true;
         }
 
-        // One pipelined HGET per chunk (each reply lands in a pooled lease) rather than one HMGET with a huge
-        // reply, with at most ReadWindow requests in flight so the client never buffers the whole range at once.
+        var location = (string)key!;
+        var keyBytes = (byte[])key!;
         var count = last - first + 1;
-        var replies = new Task<Lease<byte>?>[count];
-        var issued = 0;
-        for (; issued < Math.Min(ReadWindow, count); issued++)
-        {
-            replies[issued] = db.HashGetLeaseAsync(key, ChunkField(tensor, first + issued));
-        }
-
-        var next = 0;
+        var reader = redis.RentBulkReader(key);
+        byte[]? scratch = null;
+        var clean = false;
         try
         {
-            for (; next < count; next++)
+            var issued = 0;
+            for (; issued < Math.Min(ReadWindow, count); issued++)
+            {
+                reader.QueueHashGet(keyBytes, FieldBytes(tensor, first + issued));
+            }
+
+            reader.Flush();
+
+            // While the first replies arrive: map the destination's pages, which a new tensor does not have yet, in
+            // one call instead of one page fault per 4 KiB inside the receives.
+            HostPages.PopulateForWrite(destination);
+            for (var next = 0; next < count; next++)
             {
                 var c = first + next;
-                using var lease = replies[next].GetAwaiter().GetResult();
+                var length = reader.ReadBulkLength();
                 if (issued < count)
                 {
-                    replies[issued] = db.HashGetLeaseAsync(key, ChunkField(tensor, first + issued));
+                    // Ask for the next chunk before receiving this one, so the server sends while we receive.
+                    reader.QueueHashGet(keyBytes, FieldBytes(tensor, first + issued));
+                    reader.Flush();
                     issued++;
                 }
 
-                if (lease is null)
+                if (length < 0)
                 {
                     if (!db.KeyExists(key))
                     {
                         return false;
                     }
 
-                    throw new StoreCorruptException((string)key!, string.Create(CultureInfo.InvariantCulture,
+                    throw new StoreCorruptException(location, string.Create(CultureInfo.InvariantCulture,
                         $"chunk {c} of '{layout.Name}' (field '{ChunkField(tensor, c)}') is missing: the value is truncated; re-save it"), null);
                 }
 
-                var chunk = lease.Span;
-                layout.Verify((string)key!, c, chunk);
+                layout.CheckLength(location, c, length);
                 var chunkStart = layout.ChunkOffset(c);
                 var from = Math.Max(byteStart, chunkStart);
-                var to = Math.Min(byteStart + destination.Length, chunkStart + chunk.Length);
-                chunk[(int)(from - chunkStart)..(int)(to - chunkStart)].CopyTo(destination[(int)(from - byteStart)..]);
+                var to = Math.Min(byteStart + destination.Length, chunkStart + length);
+                if (from == chunkStart && to == chunkStart + length)
+                {
+                    var inPlace = destination.Slice((int)(chunkStart - byteStart), length);
+                    reader.ReadBody(inPlace);
+                    layout.Verify(location, c, inPlace);
+                }
+                else
+                {
+                    scratch ??= ArrayPool<byte>.Shared.Rent(layout.ChunkBytes);
+                    var chunk = scratch.AsSpan(0, length);
+                    reader.ReadBody(chunk);
+                    layout.Verify(location, c, chunk);
+                    chunk[(int)(from - chunkStart)..(int)(to - chunkStart)].CopyTo(destination[(int)(from - byteStart)..]);
+                }
             }
+
+            clean = true;
         }
         finally
         {
-            // Leases of replies not consumed (an early return or exception) go back to their pool once they arrive.
-            for (var j = next + 1; j < issued; j++)
+            // After an early return or a failure, replies may still be on their way: the connection is not reusable.
+            if (clean)
             {
-                _ = replies[j].ContinueWith(t => t.Result?.Dispose(), CancellationToken.None,
-                    TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                redis.ReturnBulkReader(reader);
+            }
+            else
+            {
+                reader.Dispose();
+            }
+
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
             }
         }
 
         return true;
     }
+
+    private static byte[] FieldBytes(int tensor, int chunk) => Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{tensor}:{chunk}"));
 }

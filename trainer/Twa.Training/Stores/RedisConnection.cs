@@ -14,8 +14,14 @@ namespace Twa.Training.Stores;
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
+    /// <summary>Idle bulk-read connections kept for reuse (more than this many readers at once are closed after use).</summary>
+    private const int IdleBulkReaders = 4;
+
     private readonly ConnectionMultiplexer _mux;
     private readonly Lock _outageLock = new();
+    private readonly Lock _bulkLock = new();
+    private readonly List<RespBulkReader> _idleBulkReaders = [];
+    private bool _disposed;
     private Stopwatch? _outage;
 
     private RedisConnection(RedisStoreOptions options, ConnectionMultiplexer mux)
@@ -185,7 +191,59 @@ public sealed class RedisConnection : IDisposable
     /// <summary>The pub/sub side of the connection (membership change notifications).</summary>
     public ISubscriber Subscriber => _mux.GetSubscriber();
 
-    public void Dispose() => _mux.Dispose();
+    public void Dispose()
+    {
+        lock (_bulkLock)
+        {
+            _disposed = true;
+            _idleBulkReaders.ForEach(r => r.Dispose());
+            _idleBulkReaders.Clear();
+        }
+
+        _mux.Dispose();
+    }
+
+    /// <summary>A bulk-read connection (see <see cref="RespBulkReader"/>) to the server that serves
+    /// <paramref name="key"/>: an idle one when there is one, else a new one. Give it back with
+    /// <see cref="ReturnBulkReader"/> after a complete exchange, or dispose it after a failure. Call inside
+    /// <see cref="Run{T}"/>: its failures are the transient ones that retries cover.</summary>
+    internal RespBulkReader RentBulkReader(RedisKey key)
+    {
+        var endPoint = Database.IdentifyEndpoint(key)
+            ?? throw new RespException($"no connected redis server at {Endpoint} serves {key}", transient: true);
+        lock (_bulkLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            for (var i = _idleBulkReaders.Count - 1; i >= 0; i--)
+            {
+                var idle = _idleBulkReaders[i];
+                _idleBulkReaders.RemoveAt(i);
+                if (idle.EndPoint.Equals(endPoint) && idle.IsIdleAndOpen())
+                {
+                    return idle;
+                }
+
+                idle.Dispose(); // closed by a server restart, or a failover moved the primary
+            }
+        }
+
+        return RespBulkReader.Connect(Options, endPoint);
+    }
+
+    /// <summary>Keeps <paramref name="reader"/> for reuse; it must have consumed every reply it asked for.</summary>
+    internal void ReturnBulkReader(RespBulkReader reader)
+    {
+        lock (_bulkLock)
+        {
+            if (!_disposed && _idleBulkReaders.Count < IdleBulkReaders)
+            {
+                _idleBulkReaders.Add(reader);
+                return;
+            }
+        }
+
+        reader.Dispose();
+    }
 
     /// <summary>True for failures worth retrying: lost or missing connection, timeouts, and server replies that mean
     /// "not now" (LOADING after a restart, BUSY, TRYAGAIN, MASTERDOWN, READONLY during a failover).</summary>
@@ -193,14 +251,20 @@ public sealed class RedisConnection : IDisposable
     {
         _ when IsAuthFailure(e) => false,
         RedisConnectionException or RedisTimeoutException or TimeoutException or IncompleteWriteException => true,
-        RedisServerException s => s.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || s.Message.StartsWith("BUSY", StringComparison.Ordinal)
-            || s.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
-            || s.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-            || s.Message.StartsWith("READONLY", StringComparison.Ordinal)
-            || s.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal),
+        RedisServerException s => IsTransientReply(s.Message),
+        RespException r => r.Transient,
         _ => false,
     };
+
+    /// <summary>True for error replies that mean "not now": LOADING after a restart, BUSY, TRYAGAIN, MASTERDOWN,
+    /// READONLY during a failover, NOSCRIPT after a restart without persistence.</summary>
+    internal static bool IsTransientReply(string reply) =>
+        reply.StartsWith("LOADING", StringComparison.Ordinal)
+        || reply.StartsWith("BUSY", StringComparison.Ordinal)
+        || reply.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+        || reply.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+        || reply.StartsWith("READONLY", StringComparison.Ordinal)
+        || reply.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 
     private static bool IsAuthFailure(Exception e) =>
         e is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }

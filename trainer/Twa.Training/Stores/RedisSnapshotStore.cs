@@ -109,7 +109,7 @@ public sealed class RedisSnapshotStore : ISnapshotStore
         {
             var layout = manifest.Tensors[0];
             TensorBytes.CheckRange(key, start, count, layout.NumElements);
-            return TensorBytes.Fill(DType.Float32, [count], bytes => RedisChunkedValue.ReadInto(db, key, 0, layout, start * sizeof(float), bytes.Span));
+            return TensorBytes.Fill(DType.Float32, [count], bytes => RedisChunkedValue.ReadInto(_values.Redis, db, key, 0, layout, start * sizeof(float), bytes.Span));
         });
 
     /// <summary>A contiguous CPU f32 <paramref name="destination"/> is filled in place (one copy from the reply buffers);
@@ -130,7 +130,7 @@ public sealed class RedisSnapshotStore : ISnapshotStore
                 for (var t = 1; t < manifest.Tensors.Count; t++)
                 {
                     var layout = manifest.Tensors[t];
-                    var tensor = TensorBytes.Fill(layout.DType, layout.Shape, bytes => RedisChunkedValue.ReadInto(db, key, t, layout, 0, bytes.Span));
+                    var tensor = TensorBytes.Fill(layout.DType, layout.Shape, bytes => RedisChunkedValue.ReadInto(_values.Redis, db, key, t, layout, 0, bytes.Span));
                     if (tensor is null)
                     {
                         result.ForEach(r => r.Item2.Dispose());
@@ -161,7 +161,7 @@ public sealed class RedisSnapshotStore : ISnapshotStore
         {
             var layout = manifest.Tensors[0];
             TensorBytes.CheckRange(key, start, count, layout.NumElements);
-            return RedisChunkedValue.ReadInto(db, key, 0, layout, start * sizeof(float), destination.Span) ? ReadDone : null;
+            return RedisChunkedValue.ReadInto(_values.Redis, db, key, 0, layout, start * sizeof(float), destination.Span) ? ReadDone : null;
         }) == ReadDone;
 
     /// <summary>Resolves the current version of snapshot <paramref name="index"/> and runs <paramref name="read"/> on it;

@@ -97,7 +97,7 @@ public sealed class RedisStateStore : IStateStore
     }
 
     /// <summary>The state in version <paramref name="key"/>, or null when the version vanished while being read.</summary>
-    private static CommittedState? Read(IDatabase db, string key, ChunkedManifest manifest, long sequence)
+    private CommittedState? Read(IDatabase db, string key, ChunkedManifest manifest, long sequence)
     {
         var tensors = new List<(string, Tensor)>();
         try
@@ -105,7 +105,7 @@ public sealed class RedisStateStore : IStateStore
             for (var t = 0; t < manifest.Tensors.Count; t++)
             {
                 var layout = manifest.Tensors[t];
-                var tensor = TensorBytes.Fill(layout.DType, layout.Shape, bytes => RedisChunkedValue.ReadInto(db, key, t, layout, 0, bytes.Span));
+                var tensor = TensorBytes.Fill(layout.DType, layout.Shape, bytes => RedisChunkedValue.ReadInto(_values.Redis, db, key, t, layout, 0, bytes.Span));
                 if (tensor is null)
                 {
                     tensors.ForEach(x => x.Item2.Dispose());

@@ -42,19 +42,26 @@ internal sealed record TensorLayout(string Name, DType DType, long[] Shape, long
     /// <paramref name="index"/> has the wrong length or checksum.</summary>
     public void Verify(string location, int index, ReadOnlySpan<byte> chunk)
     {
+        CheckLength(location, index, chunk.Length);
         var expected = ChunkLength(index);
-        if (chunk.Length != expected)
-        {
-            throw new StoreCorruptException(location, string.Create(CultureInfo.InvariantCulture,
-                $"chunk {index} of '{Name}' is {chunk.Length} bytes but its header says {expected}: the value is truncated or was overwritten; re-save it"), null);
-        }
-
         var actual = XxHash64.HashToUInt64(chunk);
         if (actual != ChunkHashes[index])
         {
             throw new StoreCorruptException(location, string.Create(CultureInfo.InvariantCulture,
                 $"chunk {index} of '{Name}' (bytes {ChunkOffset(index)}..{ChunkOffset(index) + expected}) fails its xxHash64 check " +
                 $"(stored {ChunkHashes[index]:x16}, computed {actual:x16}): the data is corrupt; delete it and re-save"), null);
+        }
+    }
+
+    /// <summary>Throws <see cref="StoreCorruptException"/> naming <paramref name="location"/> when chunk
+    /// <paramref name="index"/> is not <paramref name="length"/> bytes long (checked before a reply is received).</summary>
+    public void CheckLength(string location, int index, long length)
+    {
+        var expected = ChunkLength(index);
+        if (length != expected)
+        {
+            throw new StoreCorruptException(location, string.Create(CultureInfo.InvariantCulture,
+                $"chunk {index} of '{Name}' is {length} bytes but its header says {expected}: the value is truncated or was overwritten; re-save it"), null);
         }
     }
 }
