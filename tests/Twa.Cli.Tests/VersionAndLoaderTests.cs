@@ -15,9 +15,22 @@ public sealed class VersionAndLoaderTests
         Assert.Matches(@"(?m)^twa \d+\.\d+\.\d+$", r.StdOut);
         Assert.Matches(@"(?m)^libtorch \d+\.\d+\.\d+$", r.StdOut);
         Assert.Matches(@"(?m)^blas .*openblas", r.StdOut); // the reference BLAS would be 35x slower
-        Assert.Matches(@"(?m)^threads \d+ \(blas \d+\)$", r.StdOut);
+        Assert.Contains($"threads training {Environment.ProcessorCount} (all cores unless --threads), OpenBLAS ", r.StdOut, StringComparison.Ordinal);
         Assert.Contains($"projection kernels {PackedProjection.NameOf(PackedProjection.BestIsa)}\n", r.StdOut, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^devices cpu", r.StdOut);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("", 1)]
+    [InlineData("3", 3)]
+    [InlineData("zero", 1)]
+    public async Task Version_ThreadsLine_ShowsTheOpenBlasThreadsTrainingWouldUse(string variable, int expected)
+    {
+        var r = await TwaProcess.RunAsync(new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = variable }, "--version");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains($"\nthreads training {Environment.ProcessorCount} (all cores unless --threads), OpenBLAS {expected} (OPENBLAS_NUM_THREADS)\n",
+            r.StdOut, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 60_000)]

@@ -6,7 +6,7 @@ using Twa.Torch;
 
 namespace Twa.Cli;
 
-/// <summary>What `twa --version` prints: twa, libtorch, the BLAS actually loaded, threads, the TWA projection kernels'
+/// <summary>What `twa --version` prints: twa, libtorch, the BLAS actually loaded, the threads training uses, the TWA projection kernels'
 /// instruction set and devices.</summary>
 internal static partial class VersionReport
 {
@@ -25,7 +25,9 @@ internal static partial class VersionReport
         sb.AppendLine($"twa {twa}");
         sb.AppendLine($"libtorch {LibTorch.Version}");
         sb.AppendLine($"blas {LoadedBlas() ?? "unknown"}{BlasFromConfig(config)}");
-        sb.AppendLine($"threads {LibTorch.NumThreads} (blas {(LibTorch.BlasThreads is int b ? b.ToString(CultureInfo.InvariantCulture) : "n/a")})");
+        // What `twa train` / `twa worker` would use here, not this process's library defaults (which training overrides).
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"threads training {Environment.ProcessorCount} (all cores unless --threads), OpenBLAS {TrainingThreads.BlasThreadsFor(Environment.GetEnvironmentVariable(TrainingThreads.BlasVariable))} ({TrainingThreads.BlasVariable})"));
         sb.AppendLine($"projection kernels {PackedProjection.NameOf(PackedProjection.BestIsa)}");
         var gpus = LibTorch.CudaDeviceCount;
         var devices = new List<string> { "cpu" };
