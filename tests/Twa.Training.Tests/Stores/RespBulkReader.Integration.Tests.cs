@@ -119,9 +119,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     public async Task ServerClosesMidReply_IsATransientRespException()
     {
         await using var fake = FakeServer.Start("$10\r\nabc");
-        using var reader = RespBulkReader.Connect(Options(fake.Port), fake.EndPoint);
-        reader.QueueHashGet("k"u8, "0:0"u8);
-        reader.Flush();
+        using var reader = SendOneHashGet(fake);
         Assert.Equal(10, reader.ReadBulkLength());
         var e = Assert.Throws<RespException>(() => reader.ReadBody(new byte[10]));
         Assert.True(e.Transient);
@@ -133,9 +131,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     public async Task ReplyThatIsNotABulkString_IsATransientOutOfStepRespException()
     {
         await using var fake = FakeServer.Start(":42\r\n");
-        using var reader = RespBulkReader.Connect(Options(fake.Port), fake.EndPoint);
-        reader.QueueHashGet("k"u8, "0:0"u8);
-        reader.Flush();
+        using var reader = SendOneHashGet(fake);
         var e = Assert.Throws<RespException>(() => reader.ReadBulkLength());
         Assert.True(e.Transient);
         Assert.Null(e.ServerReply);
@@ -154,6 +150,15 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
         }
 
         Assert.False(reader.IsIdleAndOpen());
+    }
+
+    /// <summary>Connects a reader to <paramref name="fake"/> and sends it one HGET.</summary>
+    private static RespBulkReader SendOneHashGet(FakeServer fake)
+    {
+        var reader = RespBulkReader.Connect(Options(fake.Port), fake.EndPoint);
+        reader.QueueHashGet("k"u8, "0:0"u8);
+        reader.Flush();
+        return reader;
     }
 
     private static RedisConnection Connect(RedisStoreOptions options) =>
