@@ -80,6 +80,26 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     }
 
     [Fact]
+    public void AclUserWithoutClientRights_ReadsAnyway()
+    {
+        // A least-privilege user: keys and data commands, but not CLIENT (so no CLIENT SETNAME).
+        var user = $"reader{Environment.ProcessId}";
+        Assert.Equal("+OK", _server.Command("ACL", "SETUSER", user, "on", ">pw", "~*", "&*", "+@all", "-client"));
+        try
+        {
+            using var redis = Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint], User = user, Password = "pw" });
+            var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-acl"), ChunkBytes);
+            Save(store, 0);
+            using var part = store.ReadColumns(0, 10, 80);
+            Assert.Equal(Values().Skip(10).Take(80).ToArray(), part.ToArray<float>());
+        }
+        finally
+        {
+            _server.Command("ACL", "DELUSER", user);
+        }
+    }
+
+    [Fact]
     public void TlsWithPrivateCa_TheBulkConnectionReadsOverTls()
     {
         using var tls = RedisTestServer.Start(new RedisTestServerOptions { Tls = true });

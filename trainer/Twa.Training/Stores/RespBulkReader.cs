@@ -195,9 +195,11 @@ internal sealed class RespBulkReader : IDisposable
         _outgoing.Dispose();
     }
 
+    /// <summary>AUTH and SELECT as the store's options say (each must succeed), and CLIENT SETNAME twa-bulk, whose
+    /// refusal (an ACL user without CLIENT rights) is ignored, as StackExchange.Redis ignores it for its own name.</summary>
     private void Handshake(RedisStoreOptions options)
     {
-        var replies = 0;
+        var required = 0;
         if (options.Password is { } password)
         {
             if (options.User is { } user)
@@ -209,24 +211,27 @@ internal sealed class RespBulkReader : IDisposable
                 Command("AUTH"u8, password);
             }
 
-            replies++;
+            required++;
         }
 
         if (options.Database != 0)
         {
             Command("SELECT"u8, options.Database.ToString(CultureInfo.InvariantCulture));
-            replies++;
+            required++;
         }
 
         Command("CLIENT"u8, "SETNAME", "twa-bulk");
-        replies++;
         Flush();
-        for (var i = 0; i < replies; i++)
+        for (var i = 0; i <= required; i++)
         {
             var line = ReadLine();
             if (line.Length == 0 || line[0] != (byte)'+')
             {
-                throw Unexpected(line, "+OK");
+                var failure = Unexpected(line, "+OK");
+                if (i < required || failure.ServerReply is null)
+                {
+                    throw failure;
+                }
             }
         }
     }
