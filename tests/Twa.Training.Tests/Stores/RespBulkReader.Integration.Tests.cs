@@ -34,6 +34,24 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     }
 
     [Fact]
+    public void IdleConnectionOlderThanTheLimit_IsReplacedByANewOne()
+    {
+        using var redis = Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint] });
+        var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-idle"), ChunkBytes);
+        Save(store, 0);
+        store.ReadColumns(0, 0, D).Dispose();
+        var before = ConnectionsReceived();
+        store.ReadColumns(0, 0, D).Dispose();
+        Assert.Equal(before + 1, ConnectionsReceived()); // + 1: the previous count's own connection
+
+        redis.BulkReaderMaxIdle = TimeSpan.Zero;
+        store.ReadColumns(0, 0, D).Dispose();
+        store.ReadColumns(0, 0, D).Dispose();
+        Assert.Equal(before + 1 + 1 + 2, ConnectionsReceived());
+        Assert.Equal(1, BulkClients(_server));
+    }
+
+    [Fact]
     public void ReadsAfterACorruptAndAMissingChunk_GetFreshConnectionsAndTheRightBytes()
     {
         using var redis = Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint] });
@@ -197,6 +215,13 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     {
         using var flat = Tensors.FromArray(Values());
         store.Save(index, flat, [], new Dictionary<string, string>());
+    }
+
+    /// <summary>Connections the shared server has accepted so far, including the one that asks (INFO stats).</summary>
+    private long ConnectionsReceived()
+    {
+        var line = _server.Info("stats").Split('\n').First(l => l.StartsWith("total_connections_received:", StringComparison.Ordinal));
+        return long.Parse(line.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Connections <paramref name="server"/> sees under the bulk reader's client name, once those that earlier

@@ -188,6 +188,11 @@ public sealed class RedisConnection : IDisposable
         });
     }
 
+    /// <summary>How long an idle bulk-read connection may wait for its next use. Older ones are closed and replaced:
+    /// a connection that a firewall or NAT dropped silently (no FIN, no RST) still looks open, and reusing it would
+    /// cost an operation timeout and a retry. Reconnecting takes about a millisecond.</summary>
+    internal TimeSpan BulkReaderMaxIdle { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The pub/sub side of the connection (membership change notifications).</summary>
     public ISubscriber Subscriber => _mux.GetSubscriber();
 
@@ -218,12 +223,12 @@ public sealed class RedisConnection : IDisposable
             {
                 var idle = _idleBulkReaders[i];
                 _idleBulkReaders.RemoveAt(i);
-                if (idle.EndPoint.Equals(endPoint) && idle.IsIdleAndOpen())
+                if (idle.EndPoint.Equals(endPoint) && Stopwatch.GetElapsedTime(idle.IdleSince) < BulkReaderMaxIdle && idle.IsIdleAndOpen())
                 {
                     return idle;
                 }
 
-                idle.Dispose(); // closed by a server restart, or a failover moved the primary
+                idle.Dispose(); // idle too long, closed by a server restart, or a failover moved the primary
             }
         }
 
@@ -237,6 +242,7 @@ public sealed class RedisConnection : IDisposable
         {
             if (!_disposed && _idleBulkReaders.Count < IdleBulkReaders)
             {
+                reader.IdleSince = Stopwatch.GetTimestamp();
                 _idleBulkReaders.Add(reader);
                 return;
             }

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Net;
@@ -42,6 +43,9 @@ internal sealed class RespBulkReader : IDisposable
 
     /// <summary>The server this reader is connected to.</summary>
     public EndPoint EndPoint { get; }
+
+    /// <summary>When the reader was last handed back idle (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public long IdleSince { get; set; }
 
     /// <summary>Connects to <paramref name="endPoint"/> with the credentials, TLS settings, database and timeouts of
     /// <paramref name="options"/>, and checks the handshake replies.</summary>
