@@ -26,7 +26,9 @@ public interface ISnapshotStore
     Tensor ReadColumns(int index, long start, long count);
 
     /// <summary>Copies elements [start, start + destination.numel) of snapshot <paramref name="index"/> into
-    /// <paramref name="destination"/> (any device; may be a view such as a row of a matrix).</summary>
+    /// <paramref name="destination"/> (any device; may be a view such as a row of a matrix). When it throws (e.g.
+    /// <see cref="StoreCorruptException"/>), the destination's content is undefined: it may hold some of the bytes,
+    /// including those of the chunk that failed its check.</summary>
     void ReadColumnsInto(int index, long start, Tensor destination);
 
     /// <summary>The BN buffers saved with snapshot <paramref name="index"/> (new tensors owned by the caller).</summary>

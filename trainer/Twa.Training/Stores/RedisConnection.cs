@@ -10,7 +10,8 @@ namespace Twa.Training.Stores;
 /// transient failure (connection lost, server restarting or loading its data, timeout) pauses the caller and
 /// retries with exponential backoff for up to <see cref="RedisStoreOptions.RetryBudget"/>, logging one line
 /// when the outage starts and one when Redis is back; past the budget the call throws
-/// <see cref="StoreUnavailableException"/> naming the endpoint. Thread-safe; owns the multiplexer.
+/// <see cref="StoreUnavailableException"/> naming the endpoint. Chunk reads use pooled bulk-read connections of their
+/// own (<see cref="RespBulkReader"/>) under the same policy. Thread-safe; owns the multiplexer and those connections.
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {

@@ -15,13 +15,13 @@ namespace Twa.Training.Stores;
 /// A second, plain RESP2 connection to the Redis server of a <see cref="RedisConnection"/>, used only to read chunk
 /// replies: each bulk reply is received straight from the socket (or TLS stream) into the caller's memory, usually
 /// the destination tensor, so the bytes are copied once, by the kernel. StackExchange.Redis copies each reply twice
-/// more (into its pipe buffers, then into a lease), which made snapshot reads about 1.6x slower. Everything else
-/// (manifests, scripts, writes, membership) stays on StackExchange.Redis.
+/// more (into its pipe buffers, then into a lease), which made snapshot reads 1.4-1.6x slower on a 2-core machine.
+/// Everything else (manifests, scripts, writes, membership) stays on StackExchange.Redis.
 /// <para>Failures are <see cref="RespException"/>s, which <see cref="RedisConnection.Run{T}"/> retries under the same
 /// policy as StackExchange.Redis's: a socket error, a closed connection or a timeout is transient; an error reply
 /// carries the server's text (LOADING after a restart is transient, WRONGPASS is not). After any failure the
-/// connection's position in the reply stream is unknown, so the caller disposes it. Not thread-safe: one reader per caller at a
-/// time (the <see cref="RedisConnection"/> pools them).</para>
+/// connection's position in the reply stream is unknown, so the caller disposes it. Not thread-safe: one caller at a
+/// time (the <see cref="RedisConnection"/> pools readers).</para>
 /// </summary>
 internal sealed class RespBulkReader : IDisposable
 {
