@@ -22,8 +22,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     public void SnapshotReads_ReuseOneBulkConnection()
     {
         using var redis = Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint] });
-        var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-reuse"), ChunkBytes);
-        Save(store, 0);
+        var store = SavedStore(redis, "bulk-reuse");
         for (var i = 0; i < 5; i++)
         {
             using var part = store.ReadColumns(0, 3 * i, 40);
@@ -37,8 +36,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     public void IdleConnectionOlderThanTheLimit_IsReplacedByANewOne()
     {
         using var redis = Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint] });
-        var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-idle"), ChunkBytes);
-        Save(store, 0);
+        var store = SavedStore(redis, "bulk-idle");
         store.ReadColumns(0, 0, D).Dispose();
         var before = ConnectionsReceived();
         store.ReadColumns(0, 0, D).Dispose();
@@ -55,8 +53,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     public void ReadsAfterACorruptAndAMissingChunk_GetFreshConnectionsAndTheRightBytes()
     {
         using var redis = Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint] });
-        var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-fail"), ChunkBytes);
-        Save(store, 0);
+        var store = SavedStore(redis, "bulk-fail");
         var version = $"{store.KeyOf(0)}:{(string)redis.Database.StringGet(store.KeyOf(0))!}";
 
         // Chunk 1 lies wholly inside the range: it is received into the tensor and fails its check there, with the
@@ -90,8 +87,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     {
         using var secured = RedisTestServer.Start(new RedisTestServerOptions { Password = "s3cr:t@x" });
         using var redis = Connect(new RedisStoreOptions { Endpoints = [secured.Endpoint], Password = "s3cr:t@x", Database = 5 });
-        var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-auth"), ChunkBytes);
-        Save(store, 0);
+        var store = SavedStore(redis, "bulk-auth");
         using var all = store.ReadColumns(0, 0, D);
         Assert.Equal(Values(), all.ToArray<float>());
         Assert.Equal(1, BulkClients(secured));
@@ -106,8 +102,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
         try
         {
             using var redis = Connect(new RedisStoreOptions { Endpoints = [_server.Endpoint], User = user, Password = "pw" });
-            var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-acl"), ChunkBytes);
-            Save(store, 0);
+            var store = SavedStore(redis, "bulk-acl");
             using var part = store.ReadColumns(0, 10, 80);
             Assert.Equal(Values().Skip(10).Take(80).ToArray(), part.ToArray<float>());
         }
@@ -122,8 +117,7 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
     {
         using var tls = RedisTestServer.Start(new RedisTestServerOptions { Tls = true });
         using var redis = Connect(new RedisStoreOptions { Endpoints = [$"localhost:{tls.Port}"], Tls = true, TlsCaCertificatePath = tls.Tls!.CaPath });
-        var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun("bulk-tls"), ChunkBytes);
-        Save(store, 0);
+        var store = SavedStore(redis, "bulk-tls");
         using var part = store.ReadColumns(0, 5, 90);
         Assert.Equal(Values().Skip(5).Take(90).ToArray(), part.ToArray<float>());
     }
@@ -211,10 +205,14 @@ public sealed class RespBulkReaderIntegrationTests : IClassFixture<RedisTestServ
 
     private static float[] Values() => Enumerable.Range(0, D).Select(i => i * 0.5f - 7).ToArray();
 
-    private static void Save(RedisSnapshotStore store, int index)
+    /// <summary>A snapshot store of <see cref="ChunkBytes"/>-byte chunks under a new prefix, holding <see cref="Values"/>
+    /// as snapshot 0.</summary>
+    private static RedisSnapshotStore SavedStore(RedisConnection redis, string run)
     {
+        var store = new RedisSnapshotStore(redis, JobKeyPrefix.ForLocalRun(run), ChunkBytes);
         using var flat = Tensors.FromArray(Values());
-        store.Save(index, flat, [], new Dictionary<string, string>());
+        store.Save(0, flat, [], new Dictionary<string, string>());
+        return store;
     }
 
     /// <summary>Connections the shared server has accepted so far, including the one that asks (INFO stats).</summary>

@@ -178,5 +178,5 @@ internal static class RedisChunkedValue
         return true;
     }
 
-    private static byte[] FieldBytes(int tensor, int chunk) => Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{tensor}:{chunk}"));
+    private static byte[] FieldBytes(int tensor, int chunk) => Encoding.ASCII.GetBytes((string)ChunkField(tensor, chunk)!);
 }
