@@ -279,9 +279,8 @@ public sealed class RedisTestServer : IDisposable
         }
     }
 
-    /// <summary>Sends one command (after AUTH when there is a password); returns the first reply line, or null when the
-    /// server cannot be reached.</summary>
-    /// <summary>Sends one command (plain servers only, no AUTH) and returns the first line of its reply, e.g. "+OK".</summary>
+    /// <summary>Sends one command (after AUTH when the server has a password) and returns the first line of its reply,
+    /// e.g. "+OK".</summary>
     /// <exception cref="IOException">The server could not be reached.</exception>
     public string Command(params string[] words) =>
         TryCommand(words) ?? throw new IOException($"redis-server on port {Port} did not answer {string.Join(' ', words.Take(1))}");

@@ -8,17 +8,17 @@ namespace Twa.Torch;
 /// write is a socket receive (a snapshot read straight into a new tensor), the trap happens inside the receive, one page
 /// at a time, and halved the read's throughput. <see cref="PopulateForWrite"/> maps them all in one system call first.
 /// </summary>
-public static unsafe class HostPages
+public static unsafe partial class HostPages
 {
     private const int MadvPopulateWrite = 23; // Linux 5.14+
+    private const int Einval = 22;
 
-    private static readonly delegate* unmanaged<nint, nuint, int, int> Madvise = Resolve();
-    private static volatile bool _unsupported = Madvise == null;
+    private static volatile bool _unsupported = !OperatingSystem.IsLinux();
 
     /// <summary>Maps, writable, every whole page inside <paramref name="memory"/> (madvise MADV_POPULATE_WRITE); the
     /// partial pages at its ends are left alone, as is the content. Returns false (having done nothing) where the system
-    /// cannot: not Linux, a kernel older than 5.14, or no whole page inside the span. A hint only: callers write the
-    /// memory either way.</summary>
+    /// cannot: not Linux (glibc), a kernel older than 5.14, or no whole page inside the span. A hint only: callers write
+    /// the memory either way.</summary>
     public static bool PopulateForWrite(Span<byte> memory)
     {
         if (_unsupported || memory.IsEmpty)
@@ -36,13 +36,24 @@ public static unsafe class HostPages
                 return false;
             }
 
-            if (Madvise((nint)first, end - first, MadvPopulateWrite) == 0)
+            int result;
+            try
+            {
+                result = Madvise((nint)first, end - first, MadvPopulateWrite);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _unsupported = true; // a C library other than glibc: no hint, same result
+                return false;
+            }
+
+            if (result == 0)
             {
                 return true;
             }
 
             // EINVAL: the kernel does not know the advice; do not ask again. Other errors (e.g. ENOMEM) are transient.
-            if (Marshal.GetLastSystemError() == 22)
+            if (Marshal.GetLastPInvokeError() == Einval)
             {
                 _unsupported = true;
             }
@@ -51,21 +62,7 @@ public static unsafe class HostPages
         }
     }
 
-    private static delegate* unmanaged<nint, nuint, int, int> Resolve()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        foreach (var name in new[] { "libc.so.6", "libc" })
-        {
-            if (NativeLibrary.TryLoad(name, out var libc) && NativeLibrary.TryGetExport(libc, "madvise", out var madvise))
-            {
-                return (delegate* unmanaged<nint, nuint, int, int>)madvise;
-            }
-        }
-
-        return null;
-    }
+    // SetLastError: the marshaller saves errno right after the call, before the runtime can overwrite it.
+    [LibraryImport("libc.so.6", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int Madvise(nint address, nuint length, int advice);
 }
