@@ -9,7 +9,7 @@ namespace Twa.Cli.Tests;
 /// <summary>`twa train --store redis://` for real (issue 4, deliverable 5): two workers keep snapshots and committed
 /// state in a real redis-server; a SIGKILL of redis-server mid-TWA and a restart on the same port and data directory
 /// pause the workers with one log line each and the job ends with the coefficients of the same job on a local store;
-/// a store on a closed port fails at once, naming the endpoint.</summary>
+/// a store on a closed port fails at once, naming the endpoint, and so does a Redis Cluster node.</summary>
 [Collection(LocalWorkers.Name)]
 public sealed class RedisStoreIntegrationTests : IDisposable
 {
@@ -94,6 +94,24 @@ public sealed class RedisStoreIntegrationTests : IDisposable
         Assert.DoesNotContain("secret", r.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("twa: worker", r.StdErr, StringComparison.Ordinal); // no worker was started
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Train_StoreOnARedisClusterNode_Exits2NamingTheEndpointAndWhatToUse()
+    {
+        using var cluster = RedisTestServer.Start(new RedisTestServerOptions { Cluster = true });
+        var job = await JobAsync();
+        var output = Path.Combine(_dir.FullName, "cluster");
+
+        var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", output, "--workers", "2", "--store", cluster.Uri);
+
+        _output.WriteLine(r.StdErr);
+        Assert.Equal(2, r.ExitCode);
+        var error = Assert.Single(r.StdErr.Split('\n'), l => l.StartsWith("twa: error: ", StringComparison.Ordinal));
+        Assert.Contains($"redis at {cluster.Endpoint} is a Redis Cluster node; the snapshot store needs a standalone Redis primary", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("twa: worker", r.StdErr, StringComparison.Ordinal); // refused before any worker started
+        Assert.False(File.Exists(Path.Combine(output, "metrics.json")));
+        Assert.Equal(0, cluster.CountKeys("*")); // nothing written
     }
 
     [Fact(Timeout = 300_000)]

@@ -150,6 +150,11 @@ public sealed class RedisTestServer : IDisposable
 
             Thread.Sleep(50);
         }
+
+        if (_options.Cluster && Command("CLUSTER", "ADDSLOTSRANGE", "0", "16383") is var reply && reply != "+OK" && !reply.Contains("already busy", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"redis-server on port {Port} refused CLUSTER ADDSLOTSRANGE: {reply}");
+        }
     }
 
     /// <summary>Kills redis-server with SIGKILL (a crash, not a clean shutdown) and waits for it to exit. Data not
@@ -258,6 +263,11 @@ public sealed class RedisTestServer : IDisposable
         if (Password is not null)
         {
             args.AddRange(["--requirepass", Password]);
+        }
+
+        if (_options.Cluster)
+        {
+            args.AddRange(["--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(WorkDir, "nodes.conf")]);
         }
 
         return args;

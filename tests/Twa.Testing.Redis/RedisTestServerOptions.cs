@@ -15,4 +15,8 @@ public sealed record RedisTestServerOptions
     /// <summary>Speak only TLS on the port, with a certificate for localhost/127.0.0.1 signed by a new test CA
     /// (<see cref="RedisTestServer.Tls"/>); clients are not asked for certificates.</summary>
     public bool Tls { get; init; }
+
+    /// <summary>cluster-enabled yes: a one-node Redis Cluster that owns every hash slot (assigned once the server
+    /// answers), as a client pointed at a cluster sees it.</summary>
+    public bool Cluster { get; init; }
 }

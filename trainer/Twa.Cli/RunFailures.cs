@@ -6,10 +6,10 @@ using Twa.Training.Stores;
 
 namespace Twa.Cli;
 
-/// <summary>The exit codes of `twa train` and `twa worker`: 0 success, 2 bad job file or arguments, 4 missing/malformed
-/// dataset or snapshots, 5 training diverged (NaN loss), 6 a peer rank was lost or a collective / the wait for a
-/// membership generation timed out, 7 the store (Redis) cannot be reached or stayed unavailable past its retry
-/// budget, 1 anything else. Every failure is one line on stderr, prefixed with <c>twa: error:</c>.</summary>
+/// <summary>The exit codes of `twa train` and `twa worker`: 0 success, 2 bad job file or arguments (a store of a kind
+/// it cannot use included), 4 missing/malformed dataset or snapshots, 5 training diverged (NaN loss), 6 a peer rank was
+/// lost or a collective / the wait for a membership generation timed out, 7 the store (Redis) cannot be reached or
+/// stayed unavailable past its retry budget, 1 anything else. Every failure is one line on stderr, prefixed with <c>twa: error:</c>.</summary>
 internal static class RunFailures
 {
     public const int PeerLost = 6;
@@ -35,7 +35,7 @@ internal static class RunFailures
     /// crash with its stack trace).</summary>
     public static (int Code, string Message)? Classify(Exception e, string who = "") => e switch
     {
-        JobFileException or FormatException => (2, who + e.Message),
+        JobFileException or FormatException or StoreUnsupportedException => (2, who + OneLine(e.Message)),
         StoreUnavailableException => (StoreUnavailable, who + OneLine(e.Message)),
         DatasetException or SnapshotNotFoundException => (4, who + e.Message),
         TrainingDivergedException => (5, who + e.Message),

@@ -26,6 +26,26 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisTestSer
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
     }
 
+    [Fact]
+    public void Connect_RedisClusterNode_ThrowsStoreUnsupportedNamingTheEndpointAndDisconnects()
+    {
+        using var cluster = RedisTestServer.Start(new RedisTestServerOptions { Cluster = true });
+        Assert.Contains("cluster_enabled:1", cluster.Info("cluster"), StringComparison.Ordinal);
+
+        var e = Assert.Throws<StoreUnsupportedException>(() => RedisConnection.Connect(new RedisStoreOptions { Endpoints = [cluster.Endpoint] }));
+
+        Assert.Equal(cluster.Endpoint, e.Endpoint);
+        Assert.StartsWith($"redis at {cluster.Endpoint} is a Redis Cluster node; the snapshot store needs a standalone Redis primary", e.Message,
+            StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (cluster.ClientList().Split('\n').Any(l => l.Contains("name=twa ", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.DoesNotContain("name=twa ", cluster.ClientList(), StringComparison.Ordinal); // the connection was closed
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task DeletePrefix_ManyKeys_RemovesExactlyThatPrefixInBatches()
     {

@@ -43,6 +43,7 @@ public sealed class RedisConnection : IDisposable
     /// <summary>Connects and checks the server answers (PING) within <see cref="RedisStoreOptions.ConnectTimeout"/>.
     /// The caller owns the result.</summary>
     /// <exception cref="StoreUnavailableException">Redis is not reachable, or refuses the credentials.</exception>
+    /// <exception cref="StoreUnsupportedException">It is a Redis Cluster node.</exception>
     public static RedisConnection Connect(RedisStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -99,6 +100,7 @@ public sealed class RedisConnection : IDisposable
             try
             {
                 connection.Database.Ping();
+                connection.RefuseCluster();
                 return connection;
             }
             catch (Exception e) when (IsTransient(e) && clock.Elapsed < options.ConnectTimeout)
@@ -115,6 +117,22 @@ public sealed class RedisConnection : IDisposable
                 throw new StoreUnavailableException(options.EndpointText, message, e);
             }
         }
+    }
+
+    /// <summary>Disposes the connection and throws <see cref="StoreUnsupportedException"/> when a server it reached is
+    /// a Redis Cluster node. The stores commit a job's keys together in Lua scripts, and a cluster rejects a script whose
+    /// keys lie in different hash slots: without this check the run would start and fail at its first commit.</summary>
+    private void RefuseCluster()
+    {
+        if (!_mux.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster))
+        {
+            return;
+        }
+
+        Dispose();
+        throw new StoreUnsupportedException(Options.EndpointText,
+            $"redis at {Options.EndpointText} is a Redis Cluster node; the snapshot store needs a standalone Redis primary: " +
+            "it commits a job's keys together in Lua scripts, which a cluster refuses across hash slots");
     }
 
     /// <summary>Runs <paramref name="operation"/> against <see cref="Database"/>, retrying transient failures as
