@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution (already built) and prints one summary line
 # "tests: N passed, N failed, N skipped", preceded by each failed test's name, message and first stack lines
-# (repeated from the log above, so that the tail of a CI log names what failed). Exit status is dotnet test's.
+# and any aborted test run (repeated from the log above, so that the tail of a CI log names what failed).
+# Exit status is dotnet test's.
 # Test projects run one after another (-m:1): several hold multi-process and timing tests (c10d
 # timeouts, elastic resizes) that must not compete with each other for the 2 cores.
 set -uo pipefail
@@ -27,6 +28,11 @@ if [ "$failed" -gt 0 ]; then
     /^  Failed [^ ]/ { block = 1; lines = 0 }
     block && lines < 12 { print; lines++ }
   ' "$log"
+fi
+if grep -qiE 'test run aborted|test host process crashed' "$log"; then
+  echo
+  echo "aborted test runs (repeated from above):"
+  grep -iE -B2 -A4 'test run aborted|test host process crashed' "$log" | head -40
 fi
 echo
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
