@@ -115,10 +115,7 @@ public sealed class OperatorHostIntegrationTests
 
         // leader change: someone else takes the lease; the leader exits with 1, the standby takes over
         var (leader, standby) = b.IsLeading ? (b, c) : (c, b);
-        var lease = w.Api.Get(new Twa.Kubernetes.ResourceDescriptor("coordination.k8s.io", "v1", "leases", "Lease"), "twa-system", "twa-operator")!;
-        lease["spec"]!["holderIdentity"] = "intruder";
-        lease["spec"]!["renewTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        await w.Client.ReplaceAsync(Twa.Kubernetes.Serialization.KubernetesJson.Deserialize<V1Lease>(lease.ToJsonString()));
+        await TakeLeaseAsync(w, "intruder");
         var exit = await w.Hosts.Single(h => h.Host == leader).Run.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, exit);
         Assert.True(leader.LostLease);
@@ -131,6 +128,27 @@ public sealed class OperatorHostIntegrationTests
         var active = w.Pods("ha").Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is "Running" or "Pending").ToList();
         Assert.Equal(2, active.Count);
         Assert.Equal(active.Count, active.Select(p => p.Metadata.Labels![TwaLabels.Ordinal]).Distinct().Count());
+    }
+
+    /// <summary>Takes the operator's Lease for <paramref name="holder"/> the way another candidate would: read, change,
+    /// replace, and read again when the leader renewed it in between (409 Conflict on a stale resourceVersion).</summary>
+    private static async Task TakeLeaseAsync(OperatorWorld w, string holder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = w.Api.Get(new Twa.Kubernetes.ResourceDescriptor("coordination.k8s.io", "v1", "leases", "Lease"), "twa-system", "twa-operator")!;
+            lease["spec"]!["holderIdentity"] = holder;
+            lease["spec"]!["renewTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            try
+            {
+                await w.Client.ReplaceAsync(Twa.Kubernetes.Serialization.KubernetesJson.Deserialize<V1Lease>(lease.ToJsonString()));
+                return;
+            }
+            catch (KubernetesApiException e) when (e.IsConflictStatus && attempt < 10)
+            {
+                // the leader renewed between our read and our write: read the new version and try again
+            }
+        }
     }
 
     [Fact(Timeout = 120_000)]
