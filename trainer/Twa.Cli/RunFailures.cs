@@ -9,7 +9,8 @@ namespace Twa.Cli;
 /// <summary>The exit codes of `twa train` and `twa worker`: 0 success, 2 bad job file or arguments (a store of a kind
 /// it cannot use included), 4 missing/malformed dataset or snapshots, 5 training diverged (NaN loss), 6 a peer rank was
 /// lost or a collective / the wait for a membership generation timed out, 7 the store (Redis) cannot be reached or
-/// stayed unavailable past its retry budget, 1 anything else. Every failure is one line on stderr, prefixed with <c>twa: error:</c>.</summary>
+/// stayed unavailable past its retry budget, 1 anything else. Every failure is one line on stderr, prefixed with
+/// <c>twa: error:</c>.</summary>
 internal static class RunFailures
 {
     public const int PeerLost = 6;
