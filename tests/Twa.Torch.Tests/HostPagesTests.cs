@@ -59,6 +59,7 @@ public sealed unsafe partial class HostPagesTests
     {
         private const int ProtReadWrite = 0x1 | 0x2;
         private const int MapPrivateAnonymous = 0x02 | 0x20;
+        private const int MadvNoHugePage = 15;
 
         public FreshMapping(int pages)
         {
@@ -73,6 +74,9 @@ public sealed unsafe partial class HostPagesTests
             var address = Mmap(0, Length, ProtReadWrite, MapPrivateAnonymous, -1, 0);
             Assert.True(address != -1, $"mmap failed: errno {Marshal.GetLastPInvokeError()}");
             Data = (byte*)address;
+            // Base pages only: where transparent huge pages (or multi-size ones) are on for all memory, one write could
+            // otherwise map a whole block of pages around it. Fails harmlessly on a kernel without THP.
+            _ = Madvise(address, Length, MadvNoHugePage);
         }
 
         public byte* Data { get; }
@@ -108,6 +112,9 @@ public sealed unsafe partial class HostPagesTests
 
     [LibraryImport("libc.so.6", EntryPoint = "mmap", SetLastError = true)]
     private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc.so.6", EntryPoint = "madvise")]
+    private static partial int Madvise(nint address, nuint length, int advice);
 
     [LibraryImport("libc.so.6", EntryPoint = "munmap")]
     private static partial int Munmap(nint address, nuint length);
