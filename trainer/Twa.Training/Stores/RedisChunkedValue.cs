@@ -143,14 +143,14 @@ internal static class RedisChunkedValue
                 {
                     var inPlace = destination.Slice((int)(chunkStart - byteStart), length);
                     reader.ReadBody(inPlace);
-                    layout.Verify(location, c, inPlace);
+                    layout.CheckHash(location, c, inPlace); // its length was checked before receiving it
                 }
                 else
                 {
                     scratch ??= ArrayPool<byte>.Shared.Rent(layout.ChunkBytes);
                     var chunk = scratch.AsSpan(0, length);
                     reader.ReadBody(chunk);
-                    layout.Verify(location, c, chunk);
+                    layout.CheckHash(location, c, chunk);
                     chunk[(int)(from - chunkStart)..(int)(to - chunkStart)].CopyTo(destination[(int)(from - byteStart)..]);
                 }
             }

@@ -43,18 +43,12 @@ internal sealed record TensorLayout(string Name, DType DType, long[] Shape, long
     public void Verify(string location, int index, ReadOnlySpan<byte> chunk)
     {
         CheckLength(location, index, chunk.Length);
-        var expected = ChunkLength(index);
-        var actual = XxHash64.HashToUInt64(chunk);
-        if (actual != ChunkHashes[index])
-        {
-            throw new StoreCorruptException(location, string.Create(CultureInfo.InvariantCulture,
-                $"chunk {index} of '{Name}' (bytes {ChunkOffset(index)}..{ChunkOffset(index) + expected}) fails its xxHash64 check " +
-                $"(stored {ChunkHashes[index]:x16}, computed {actual:x16}): the data is corrupt; delete it and re-save"), null);
-        }
+        CheckHash(location, index, chunk);
     }
 
-    /// <summary>Throws <see cref="StoreCorruptException"/> naming <paramref name="location"/> when chunk
-    /// <paramref name="index"/> is not <paramref name="length"/> bytes long (checked before a reply is received).</summary>
+    /// <summary>Throws <see cref="StoreCorruptException"/> naming <paramref name="location"/> when
+    /// <paramref name="length"/> is not the length of chunk <paramref name="index"/> (a reply's announced length can be
+    /// checked before its body is received).</summary>
     public void CheckLength(string location, int index, long length)
     {
         var expected = ChunkLength(index);
@@ -62,6 +56,20 @@ internal sealed record TensorLayout(string Name, DType DType, long[] Shape, long
         {
             throw new StoreCorruptException(location, string.Create(CultureInfo.InvariantCulture,
                 $"chunk {index} of '{Name}' is {length} bytes but its header says {expected}: the value is truncated or was overwritten; re-save it"), null);
+        }
+    }
+
+    /// <summary>Throws <see cref="StoreCorruptException"/> naming <paramref name="location"/> when
+    /// <paramref name="chunk"/>, already of chunk <paramref name="index"/>'s length (<see cref="CheckLength"/>), fails
+    /// its xxHash64.</summary>
+    public void CheckHash(string location, int index, ReadOnlySpan<byte> chunk)
+    {
+        var actual = XxHash64.HashToUInt64(chunk);
+        if (actual != ChunkHashes[index])
+        {
+            throw new StoreCorruptException(location, string.Create(CultureInfo.InvariantCulture,
+                $"chunk {index} of '{Name}' (bytes {ChunkOffset(index)}..{ChunkOffset(index) + chunk.Length}) fails its xxHash64 check " +
+                $"(stored {ChunkHashes[index]:x16}, computed {actual:x16}): the data is corrupt; delete it and re-save"), null);
         }
     }
 }
