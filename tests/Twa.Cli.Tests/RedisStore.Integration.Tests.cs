@@ -81,7 +81,8 @@ public sealed class RedisStoreIntegrationTests : IDisposable
     public async Task Train_StoreOnAClosedPort_FailsFastNamingTheEndpoint()
     {
         var job = await JobAsync();
-        var port = RedisTestServer.FreePort();
+        using var closed = new ClosedPort();
+        var port = closed.Port;
 
         var clock = Stopwatch.StartNew();
         var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", Path.Combine(_dir.FullName, "dead"), "--workers", "2",

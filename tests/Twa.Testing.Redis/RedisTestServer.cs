@@ -241,7 +241,8 @@ public sealed class RedisTestServer : IDisposable
         return Encoding.UTF8.GetString(body);
     }
 
-    /// <summary>A loopback port nobody listens on right now (it may be taken by the time it is used).</summary>
+    /// <summary>A loopback port nobody listens on right now (it may be taken by the time it is used): for a server to
+    /// start on. A port that must refuse connections for a whole test is a <see cref="ClosedPort"/>.</summary>
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -70,7 +70,8 @@ public sealed class OperatorHostIntegrationTests
         w.CreateJob("min-max", min: 3, max: 2, replicas: 2);
         w.CreateJob("out-of-range", replicas: 9, min: 1, max: 4);
         w.CreateJob("no-trainer", edit: y => y.Replace("      - name: trainer\n", "      - name: other\n", StringComparison.Ordinal));
-        var lost = w.CreateJob("no-redis", edit: y => y.Replace($"address: \"{w.Redis.Endpoint}\"", $"address: \"127.0.0.1:{RedisTestServer.FreePort()}\"", StringComparison.Ordinal));
+        using var closed = new ClosedPort();
+        var lost = w.CreateJob("no-redis", edit: y => y.Replace($"address: \"{w.Redis.Endpoint}\"", $"address: \"{closed.Endpoint}\"", StringComparison.Ordinal));
         var good = OperatorWorld.Uid(w.CreateJob("good", replicas: 2));
 
         await w.WaitUntilAsync(() => w.ConditionIs("unknown-field", "Failed", "True", "InvalidSpec"), "unknown-field: InvalidSpec");

@@ -85,7 +85,8 @@ public sealed class MembershipStoreIntegrationTests
     public async Task ReadAsync_UnreachableRedis_ThrowsRedisExceptionQuickly()
     {
         using var store = new MembershipStore(new OperatorMetrics("test"), TimeSpan.FromSeconds(1));
-        var endpoint = new RedisEndpoint($"127.0.0.1:{RedisTestServer.FreePort()}", 0, false, null);
+        using var closed = new ClosedPort();
+        var endpoint = new RedisEndpoint(closed.Endpoint, 0, false, null);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<RedisException>(() => store.ReadAsync(endpoint, "twa:ns:j:uid:"));
         await Assert.ThrowsAnyAsync<RedisException>(() => store.ReadAsync(endpoint, "twa:ns:j:uid:"));

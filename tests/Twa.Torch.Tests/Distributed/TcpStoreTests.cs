@@ -83,10 +83,11 @@ public sealed class TcpStoreTests
     [Fact(Timeout = Bounded.Timeout)]
     public Task Constructor_ClientWithoutServer_ThrowsDistributedException() => Bounded.Run(() =>
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop(); // nothing listens there now
+        // Bound but never listening: connects are refused, and nobody else can take the port during the test. Not
+        // ProtocolType.Tcp, for which .NET's Bind turns SO_REUSEADDR on: c10d's server sets it too and could listen here.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Unspecified);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)closed.LocalEndPoint!).Port;
 
         var e = Assert.ThrowsAny<DistributedException>(() => new TcpStore(Host, port, isServer: false, worldSize: 2, TimeSpan.FromMilliseconds(500)));
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);

@@ -17,7 +17,8 @@ public sealed class RedisConnectionIntegrationTests : IClassFixture<RedisTestSer
     [Fact]
     public void Connect_NoServerListening_ThrowsStoreUnavailableNamingEndpointQuickly()
     {
-        var port = RedisTestServer.FreePort();
+        using var closed = new ClosedPort();
+        var port = closed.Port;
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<StoreUnavailableException>(() => RedisConnection.Connect(
             new RedisStoreOptions { Endpoints = [$"127.0.0.1:{port}"], ConnectTimeout = TimeSpan.FromSeconds(1) }));

@@ -75,4 +75,30 @@ public sealed class RedisTestServerIntegrationTests
         Assert.False(server.IsRunning);
         Assert.False(Directory.Exists(dir));
     }
+
+    [Fact]
+    public async Task ClosedPort_WhileHeld_RefusesConnectionsAndCannotBeTakenEvenWithReuseAddress()
+    {
+        int port;
+        using (var closed = new ClosedPort())
+        {
+            port = closed.Port;
+            Assert.Equal($"127.0.0.1:{port}", closed.Endpoint);
+            using var client = new TcpClient();
+            var refused = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, port));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+
+            using var taker = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            taker.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            var taken = Assert.Throws<SocketException>(() =>
+            {
+                taker.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                taker.Listen();
+            });
+            Assert.Equal(SocketError.AddressAlreadyInUse, taken.SocketErrorCode);
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, port); // released on Dispose
+        listener.Start();
+    }
 }
