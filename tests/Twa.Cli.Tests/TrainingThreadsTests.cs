@@ -2,7 +2,9 @@ using Twa.Torch;
 
 namespace Twa.Cli.Tests;
 
-/// <summary>The thread set-up of training processes: OpenBLAS on 1 thread unless OPENBLAS_NUM_THREADS says otherwise.</summary>
+/// <summary>The thread set-up of training processes: OpenBLAS on 1 thread unless OPENBLAS_NUM_THREADS says otherwise.
+/// In the collection of the benches: it changes this process's OpenBLAS pool, which the TWA step bench times.</summary>
+[Collection(LocalWorkers.Name)]
 public sealed class TrainingThreadsTests
 {
     [Theory]

@@ -1,4 +1,5 @@
 using Twa.Cli.Bench;
+using Twa.Torch;
 using Xunit.Abstractions;
 
 namespace Twa.Cli.Tests.Bench;
@@ -14,6 +15,9 @@ public sealed class TwaStepBenchIntegrationTests(ITestOutputHelper output)
     {
         var (steps, memory) = await Task.Run(() => TwaStepBench.Run(new BenchSettings(Quick: true, Threads: 2, OutPath: "unused", ReferencePath: null), TextWriter.Null));
 
+        // It timed the thread pools `twa train` runs with, not this test host's defaults (OpenBLAS on every core).
+        Assert.Equal(2, LibTorch.NumThreads);
+        Assert.Equal(TrainingThreads.BlasThreadsFor(Environment.GetEnvironmentVariable(TrainingThreads.BlasVariable)), LibTorch.BlasThreads);
         Assert.Equal(["lenet5", "resnet20"], steps.Select(s => s.Model));
         foreach (var s in steps)
         {

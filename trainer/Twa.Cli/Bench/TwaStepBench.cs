@@ -20,6 +20,10 @@ internal static class TwaStepBench
 
     public static (TwaStepResult[] Steps, BasisMemory[] Memory) Run(BenchSettings settings, TextWriter progress)
     {
+        // The thread pools of `twa train`, whoever calls: with OpenBLAS on every core (its default), the schmidt
+        // step's two D-long products wake OpenBLAS threads that wait for cores held by libtorch's spinning OpenMP
+        // workers or by other processes, and the step took 3-7x an SGD step in a test host beside other tests.
+        TrainingThreads.Apply(settings.Threads);
         var steps = new List<TwaStepResult>();
         var memory = new List<BasisMemory>();
         foreach (var (arch, shape) in new[] { ("lenet5", new long[] { 1, 28, 28 }), ("resnet20", new long[] { 3, 32, 32 }) })
