@@ -52,21 +52,25 @@ public sealed class LeaderElectorIntegrationTests
     [Fact(Timeout = 30000)]
     public async Task RunUntilLeadershipLostAsync_TwoCandidates_ExactlyOneLeadsAndHoldsTheLease()
     {
+        // A lease of 4 s, not the 1 s of the other tests: IsLeader turns false once the last renewal is older than the
+        // renew deadline (0.7 of the lease), and with a 0.7 s deadline one stall of the loaded CI machine (2 cores,
+        // the other test classes in parallel) made the healthy leader of this test step down (1 failure in 9 runs).
+        var lease = TimeSpan.FromSeconds(4);
         await using var server = await FakeApiServer.StartAsync();
-        using var a = new Candidate(server, "a");
-        using var b = new Candidate(server, "b");
+        using var a = new Candidate(server, "a", lease: lease);
+        using var b = new Candidate(server, "b", lease: lease);
 
         var first = await Task.WhenAny(a.Started.Task, b.Started.Task);
-        await Task.Delay(1500); // longer than the lease: a healthy leader keeps it
+        await Task.Delay(lease + TimeSpan.FromMilliseconds(500)); // longer than the lease: a healthy leader keeps it
         var (leader, follower) = first == a.Started.Task ? (a, b) : (b, a);
 
         Assert.True(leader.Elector.IsLeader());
         Assert.False(follower.Elector.IsLeader());
         Assert.False(follower.Started.Task.IsCompleted);
-        var lease = await leader.Client.GetAsync<V1Lease>("twa-operator", "twa-system");
+        var record = await leader.Client.GetAsync<V1Lease>("twa-operator", "twa-system");
         var identity = leader == a ? "a" : "b";
-        Assert.Equal(identity, lease.Spec.HolderIdentity);
-        Assert.Equal(1, lease.Spec.LeaseDurationSeconds);
+        Assert.Equal(identity, record.Spec.HolderIdentity);
+        Assert.Equal(4, record.Spec.LeaseDurationSeconds);
         Assert.Equal(identity, follower.Elector.CurrentLeader);
         Assert.True(server.Requests.Total("update", "leases") >= 5, "the leader renews every retry period");
     }
