@@ -7,14 +7,24 @@
 --ours names a `twa train --out` directory (metrics.json + history.csv), --py a JSON written by the reference.
 Std is the sample standard deviation (n - 1), as the issue's figures. Epoch time: mean and median of the 10
 base epochs per run (training loop only, evaluation excluded, both sides), and their ratio ours/PyTorch.
+
+Then, per row, the paired difference ours - PyTorch over the seeds (mean, its standard error, and a 95 % t
+interval), and how often a 3-seed mean meets the issue's 0.3-point band: over every 3-seed subset of the seeds
+given (exhaustive, no sampling), for each side, per row and on all four rows at once.
 """
 import argparse
 import csv
+import itertools
 import json
+import math
 import os
 import statistics as st
 
 ISSUE = {"base5": (88.5, 0.8), "base10": (90.3, 0.5), "swa": (88.7, 0.5), "twa": (89.25, 0.5)}
+BAND = 0.3
+# two-sided 95 % quantiles of Student's t, by degrees of freedom (enough for up to 31 seeds)
+T95 = [None, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+       2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
 ROWS = [("base5", "SGD after epoch 5"), ("base10", "SGD 10 epochs"), ("swa", "SWA snapshots 0..5"), ("twa", "TWA-schmidt 0..5")]
 
 
@@ -80,6 +90,33 @@ def main():
         a = f([x for s in args.seeds for x in o[s]["epoch_s"][skip:]])
         b = f([x for s in args.seeds for x in p[s]["epoch_s"][skip:]])
         print(f"ratio ours/PyTorch, {stat} of the base epochs: {a / b:.2f}")
+
+    if len(args.seeds) >= 3:
+        band_report(args.seeds, o, p)
+
+
+def band_report(seeds, o, p):
+    n = len(seeds)
+    print(f"\n| ours - PyTorch, paired over {n} seeds | mean | standard error | 95 % interval |")
+    print("|---|---|---|---|")
+    for key, label in ROWS:
+        d = [o[s][key] - p[s][key] for s in seeds]
+        se = st.stdev(d) / math.sqrt(n)
+        half = T95[n - 1] * se if n - 1 < len(T95) else 1.96 * se
+        print(f"| {label} | {st.mean(d):+.2f} | {se:.2f} | {st.mean(d) - half:+.2f} .. {st.mean(d) + half:+.2f} |")
+    triples = list(itertools.combinations(seeds, 3))
+    print(f"\n| 3-seed means within {BAND} of the issue's, over all {len(triples)} triples of these seeds | ours | PyTorch |")
+    print("|---|---|---|")
+
+    def inside(d, triple, key):
+        return abs(st.mean(d[s][key] for s in triple) - ISSUE[key][0]) <= BAND + 1e-9
+
+    for key, label in ROWS:
+        share = [sum(inside(d, t, key) for t in triples) / len(triples) for d in (o, p)]
+        print(f"| {label} | {share[0]:.0%} | {share[1]:.0%} |")
+    share = [sum(all(inside(d, t, k) for k, _ in ROWS) for t in triples) / len(triples) for d in (o, p)]
+    print(f"| all four rows at once | {share[0]:.0%} | {share[1]:.0%} |")
+
 
 if __name__ == "__main__":
     main()
