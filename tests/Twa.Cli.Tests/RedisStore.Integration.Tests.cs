@@ -82,16 +82,15 @@ public sealed class RedisStoreIntegrationTests : IDisposable
     {
         var job = await JobAsync();
         using var closed = new ClosedPort();
-        var port = closed.Port;
 
         var clock = Stopwatch.StartNew();
         var r = await TwaProcess.RunAsync(s_runTimeout, null, "train", job, "--out", Path.Combine(_dir.FullName, "dead"), "--workers", "2",
-            "--store", string.Create(CultureInfo.InvariantCulture, $"redis://:secret@127.0.0.1:{port}/0"));
+            "--store", string.Create(CultureInfo.InvariantCulture, $"redis://:secret@{closed.Endpoint}/0"));
 
         _output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {r.StdErr}");
         Assert.Equal(7, r.ExitCode);
         Assert.Single(r.StdErr.Split('\n'), l => l.StartsWith("twa: error: ", StringComparison.Ordinal));
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}"), r.StdErr, StringComparison.Ordinal);
+        Assert.Contains(closed.Endpoint, r.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", r.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("twa: worker", r.StdErr, StringComparison.Ordinal); // no worker was started
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed.TotalSeconds:F1} s");
