@@ -21,7 +21,7 @@ namespace Twa.Training.Averaging;
 /// step: reduce-scatter of the gradient, the partial n×L coefficient gradient all-reduced, the same optimizer step
 /// everywhere, w_r = c_r + P̂_rᵀX locally and an all-gather of w.
 /// </summary>
-public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
+public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec, AugmentSpec? augment = null)
 {
     public TwaFitResult Run()
     {
@@ -32,12 +32,23 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         var columns = ranks.Columns(d);
         var indices = spec.Snapshots.Indices().ToArray();
         var blockSizes = BlockPartition.Sizes(model.Parameters.Slices.Select(s => s.NumElements).ToArray(), spec.BlockSize);
-        using var scope = new TensorScope();
-        var w = SnapshotMatrix.Read(ctx.Store, indices, columns.Start, columns.Count, d);
-        var center = scope.Detach(w.Mean([0]));
-        var blockIds = BlockPartition.ColumnBlockIds(blockSizes, Device.Cpu, columns);
-        var normalized = Normalize(w.Sub(center), blockSizes, ranks, columns);
-        using var basis = QuantizedBasis.Build(normalized, blockSizes, blockIds, spec.ProjectionBits, ranks, columns);
+        Tensor center;
+        QuantizedBasis basis;
+        // The snapshots and their centred, normalised copy are host-side build temporaries (freed as soon as the next
+        // step no longer needs them): only the stored basis and the centre (on the model's device) outlive this scope.
+        using (var build = new TensorScope())
+        {
+            var w = SnapshotMatrix.Read(ctx.Store, indices, columns.Start, columns.Count, d);
+            // The mean in f64: a column that never changed centres to exactly 0 (an f32 mean of n equal values is
+            // often 1 ulp off, which normalisation would blow up into a unit-norm noise direction; ALGORITHMS.md 2.6).
+            var mean = w.To(DType.Float64).Mean([0]).To(DType.Float32);
+            var normalized = w.SubInPlace(mean);
+            NormalizeInPlace(normalized, blockSizes, ranks, columns);
+            var blockIds = BlockPartition.ColumnBlockIds(blockSizes, Device.Cpu, columns);
+            basis = QuantizedBasis.Build(normalized, blockSizes, blockIds, spec.ProjectionBits, ranks, columns, model.Device);
+            center = build.Detach(mean.To(model.Device));
+        }
+
         ctx.Log(string.Create(CultureInfo.InvariantCulture,
             $"twa: centered basis of {indices.Length} snapshot(s) {indices[0]}..{indices[^1]}, D = {d}, {blockSizes.Length} block(s), {spec.ProjectionBits} bits: {basis.EntryBytes:N0} bytes (+{basis.ScalarBytes:N0} for ranges){(ranks.IsSingle ? "" : $" on rank 0 of {ranks.Size}")}"));
         try
@@ -47,6 +58,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         finally
         {
             center.Dispose();
+            basis.Dispose();
         }
     }
 
@@ -69,17 +81,20 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
 
     /// <summary>Each (row, block) segment divided by its L2 norm; an all-zero segment stays zero. With K ranks,
     /// <paramref name="centered"/> holds this rank's <paramref name="columns"/> and the norms are taken over the whole
-    /// block (squared partial norms all-reduced), so every rank divides by the same value.</summary>
-    internal static Tensor Normalize(Tensor centered, IReadOnlyList<long> blockSizes, RankGroup? ranks = null, ColumnRange? columns = null)
+    /// block (squared partial norms all-reduced), so every rank divides by the same value. Returns a new tensor.</summary>
+    internal static Tensor Normalize(Tensor centered, IReadOnlyList<long> blockSizes, RankGroup? ranks = null, ColumnRange? columns = null) =>
+        NormalizeInPlace(centered.Clone(), blockSizes, ranks, columns);
+
+    /// <summary><see cref="Normalize"/> in place: divides the segments of <paramref name="centered"/> and returns it.</summary>
+    internal static Tensor NormalizeInPlace(Tensor centered, IReadOnlyList<long> blockSizes, RankGroup? ranks = null, ColumnRange? columns = null)
     {
         ranks ??= RankGroup.OneRank;
         var segments = BlockPartition.Segments(blockSizes, columns ?? new ColumnRange(0, centered.Size(1)));
-        var result = centered.Clone();
         using var scope = new TensorScope();
         var norms = Tensors.Zeros([centered.Size(0), blockSizes.Count], centered.DType, centered.Device); // [n, L]
         foreach (var s in segments)
         {
-            norms.Narrow(1, s.Block, 1).CopyFrom(result.Narrow(1, s.LocalOffset, s.Length).Norm([1], keepDim: true));
+            norms.Narrow(1, s.Block, 1).CopyFrom(centered.Narrow(1, s.LocalOffset, s.Length).Norm([1], keepDim: true));
         }
 
         if (!ranks.IsSingle)
@@ -91,10 +106,10 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
 
         foreach (var s in segments)
         {
-            result.Narrow(1, s.LocalOffset, s.Length).DivInPlace(norms.Narrow(1, s.Block, 1).Clamp(min: 1e-30));
+            centered.Narrow(1, s.LocalOffset, s.Length).DivInPlace(norms.Narrow(1, s.Block, 1).Clamp(min: 1e-30));
         }
 
-        return result;
+        return centered;
     }
 
     private TwaFitResult Fit(Tensor center, QuantizedBasis basis, int blocks, int[] indices)
@@ -104,10 +119,11 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         var model = ctx.Model;
         var flat = model.Parameters.Flat;
         var n = basis.Rows;
-        using var gradLocal = ranks.IsSingle ? model.Parameters.FlatGrad.Alias() : Tensors.Zeros([basis.Columns]);
-        using var x = Tensors.Zeros([n, blocks]);
+        var device = model.Device;
+        using var gradLocal = ranks.IsSingle ? model.Parameters.FlatGrad.Alias() : Tensors.Zeros([basis.Columns], DType.Float32, device);
+        using var x = Tensors.Zeros([n, blocks], DType.Float32, device);
         using var xFlat = x.View(n * blocks);
-        using var gradX = Tensors.Zeros([n, blocks]);
+        using var gradX = Tensors.Zeros([n, blocks], DType.Float32, device);
         using var gradXFlat = gradX.View(n * blocks);
         using (Autograd.NoGrad())
         {
@@ -122,7 +138,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
         var bytesBefore = ranks.BytesSent;
         // A single rank writes the weights in place; K ranks reconstruct their columns, then all-gather them.
-        using var weightsLocal = ranks.IsSingle ? flat.Alias() : Tensors.Zeros([basis.Columns]);
+        using var weightsLocal = ranks.IsSingle ? flat.Alias() : Tensors.Zeros([basis.Columns], DType.Float32, device);
         void Reconstruct()
         {
             using var noGrad = Autograd.NoGrad();
@@ -134,7 +150,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         }
 
         ctx.Observer?.BasisBuilt(basis.EntryBytes);
-        var history = CoefficientFitLoop.Run(ctx, spec, xFlat, optimizer, lr =>
+        var history = CoefficientFitLoop.Run(ctx, spec, augment, xFlat, optimizer, lr =>
         {
             using var scope = new TensorScope();
             using var noGrad = Autograd.NoGrad();
@@ -160,7 +176,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec)
         var fitBytes = ranks.BytesSent - bytesBefore;
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std, BatchStep.RefreshDropoutSeed(ctx));
-        return new TwaFitResult(history, (int)n, [], x.To(DType.Float64).ToArray<double>())
+        return new TwaFitResult(history, (int)n, [], x.To(DType.Float64, Device.Cpu).ToArray<double>())
         {
             Blocks = blocks,
             BasisBytes = basis.EntryBytes,

@@ -16,12 +16,20 @@ namespace Twa.Training.Averaging;
 /// variant's <c>restored</c> callback rebuilds the weights from the restored coefficients).</summary>
 internal static class CoefficientFitLoop
 {
+    /// <summary>Seed offset of TWA's own draws (batch order, augmentation), distinct from base training's.</summary>
+    private const ulong SeedOffset = 0x7A;
+
     /// <summary>Runs (or resumes) the fit; <paramref name="stepsRun"/> = the steps taken by this call (fewer than
-    /// epochs × batches after a resume).</summary>
-    public static IReadOnlyList<EpochRecord> Run(PhaseContext ctx, TwaPhaseSpec spec, Tensor coefficients, IOptimizer optimizer,
-        Action<double> updateCoefficients, Action restored, out long stepsRun)
+    /// epochs × batches after a resume). A fit on the training split applies the job's augmentation
+    /// (<paramref name="augment"/>; ALGORITHMS.md 1.6: the authors' TWA reads the augmented training loader), drawn
+    /// with TWA's own seed; a fit on the held-out split uses the images as they are.</summary>
+    public static IReadOnlyList<EpochRecord> Run(PhaseContext ctx, TwaPhaseSpec spec, AugmentSpec? augment, Tensor coefficients,
+        IOptimizer optimizer, Action<double> updateCoefficients, Action restored, out long stepsRun)
     {
         var fitSet = spec.FitOn == TwaFitOn.Holdout ? ctx.Data.Holdout : ctx.Data.Train;
+        var augmentation = spec.FitOn == TwaFitOn.Train && augment is not null
+            ? new Augmentation(augment.RandomCropPadding, augment.HorizontalFlip, ctx.Seed + SeedOffset)
+            : Augmentation.None;
         var stepsPerEpoch = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
         var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
         var history = new List<EpochRecord>();
@@ -45,13 +53,13 @@ internal static class CoefficientFitLoop
         {
             var clock = Stopwatch.StartNew();
             // A TWA epoch draws its own order: the seed offset keeps it distinct from base training's epochs.
-            var sampler = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed + 0x7A, epoch);
+            var sampler = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed + SeedOffset, epoch);
             var lr = schedule.At(step);
             for (var b = (int)(step - (long)epoch * stepsPerEpoch); b < sampler.BatchCount; b++)
             {
                 lr = schedule.At(step);
                 var started = Stopwatch.GetTimestamp();
-                var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), Augmentation.None, epoch, "twa", step,
+                var (l, c) = BatchStep.Run(ctx, fitSet, sampler.GlobalBatch(b), augmentation, epoch, "twa", step,
                     string.Create(CultureInfo.InvariantCulture, $"TWA, epoch {epoch + 1}, step {step + 1}"));
                 lossSum += l;
                 correct += c;

@@ -22,10 +22,12 @@ public sealed class ExponentialMovingAverage(double decay) : IDisposable
             return;
         }
 
+        Average = Optim.OptimizerState.OnDeviceOf(Average, weights)!;
         Average.LerpInPlace(weights, 1 - Decay);
     }
 
-    /// <summary>Restores a saved average.</summary>
+    /// <summary>Restores a saved average (possibly on the host: it moves to the weights' device at the next
+    /// <see cref="Update"/>).</summary>
     public void Restore(Tensor average)
     {
         ArgumentNullException.ThrowIfNull(average);

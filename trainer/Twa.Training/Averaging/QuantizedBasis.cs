@@ -24,13 +24,12 @@ public sealed class QuantizedBasis : IDisposable
     private readonly Tensor _stored;     // packed u8 [n, ceil(D·bits/8)] in tiled byte order, or f16/f32 [n, D]
     private readonly Tensor? _scale;     // f32 [n, L]
     private readonly Tensor? _low;       // f32 [n, L]
-    private readonly Tensor _blockIds;   // i64 [D]
     private readonly BlockSegment[] _segments; // the blocks' intersections with this basis' columns, in column order
     private readonly Tensor _segmentTable;     // i64 [S, 3] (block, first column, length) of _segments
 
-    private QuantizedBasis(int bits, long columns, Tensor stored, Tensor? scale, Tensor? low, Tensor blockIds, BlockSegment[] segments)
+    private QuantizedBasis(int bits, long columns, Tensor stored, Tensor? scale, Tensor? low, BlockSegment[] segments)
     {
-        (Bits, Columns, _stored, _scale, _low, _blockIds, _segments) = (bits, columns, stored, scale, low, blockIds, segments);
+        (Bits, Columns, _stored, _scale, _low, _segments) = (bits, columns, stored, scale, low, segments);
         _segmentTable = SegmentTable(segments, new ColumnRange(0, columns));
     }
 
@@ -48,9 +47,11 @@ public sealed class QuantizedBasis : IDisposable
 
     /// <summary>Quantises <paramref name="normalized"/> (f32 [n, columns.Count]: this rank's columns, default all D)
     /// per (row, block), with <paramref name="blockIds"/> the block of each of those columns. <paramref name="bits"/>
-    /// is 1..8 (packed), 16 or 32. Every rank of <paramref name="ranks"/> (default a single rank) must call it.</summary>
+    /// is 1..8 (packed), 16 or 32. Every rank of <paramref name="ranks"/> (default a single rank) must call it. The
+    /// quantisation runs where <paramref name="normalized"/> is (the host, in the trainer); the basis is kept on
+    /// <paramref name="device"/> (default: that same device), where the fit's products run.</summary>
     public static QuantizedBasis Build(Tensor normalized, IReadOnlyList<long> blockSizes, Tensor blockIds, int bits,
-        RankGroup? ranks = null, ColumnRange? columns = null)
+        RankGroup? ranks = null, ColumnRange? columns = null, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(normalized);
         ArgumentNullException.ThrowIfNull(blockSizes);
@@ -66,13 +67,13 @@ public sealed class QuantizedBasis : IDisposable
         var segments = BlockPartition.Segments(blockSizes, range).ToArray();
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
-        var ids = scope.Detach(blockIds.Alias());
+        var target = device ?? normalized.Device;
         switch (bits)
         {
             case 32:
-                return new QuantizedBasis(32, width, scope.Detach(normalized.To(DType.Float32).Contiguous().Clone()), null, null, ids, segments);
+                return new QuantizedBasis(32, width, scope.Detach(normalized.To(DType.Float32, target, copy: true).Contiguous()), null, null, segments);
             case 16:
-                return new QuantizedBasis(16, width, scope.Detach(normalized.To(DType.Float16).Contiguous()), null, null, ids, segments);
+                return new QuantizedBasis(16, width, scope.Detach(normalized.To(DType.Float16, target).Contiguous()), null, null, segments);
             case >= 1 and <= 8:
                 break;
             default:
@@ -110,7 +111,8 @@ public sealed class QuantizedBasis : IDisposable
 
         var bytes = Enumerable.Range(0, bits).Select(b => words.ShiftRight(8 * b).BitwiseAnd(0xFF)).ToArray();
         var packed = Tensors.Stack(bytes, 2).To(DType.UInt8).Reshape(n, groups * bits).Narrow(1, 0, (width * bits + 7) / 8).Contiguous();
-        return new QuantizedBasis(bits, width, scope.Detach(ToTiles(packed, width, bits)), scope.Detach(scale), scope.Detach(low), ids, segments);
+        return new QuantizedBasis(bits, width, scope.Detach(ToTiles(packed, width, bits).To(target)), scope.Detach(scale.To(target)),
+            scope.Detach(low.To(target)), segments);
     }
 
     /// <summary>The dequantised basis P̂ as a new f32 tensor [n, D] (owned by the caller or the current scope): the
@@ -174,7 +176,7 @@ public sealed class QuantizedBasis : IDisposable
         var mask = (1L << Bits) - 1;
         var slots = Enumerable.Range(0, 8).Select(slot => words.ShiftRight(Bits * slot).BitwiseAnd(mask)).ToArray();
         var codes = Tensors.Stack(slots, 2).Reshape(Rows, groups * 8).Narrow(1, columns.Start - offset, columns.Count).To(DType.Float32);
-        var ids = _blockIds.Narrow(0, columns.Start, columns.Count);
+        var ids = BlockIds(columns);
         var result = codes.Mul(_scale!.IndexSelect(1, ids)).Add(_low!.IndexSelect(1, ids));
         return scope.MoveToOuter(result);
     }
@@ -204,7 +206,7 @@ public sealed class QuantizedBasis : IDisposable
         foreach (var w in Windows(columns))
         {
             using var window = new TensorScope();
-            CenteredTwa.CoefficientGradient(Dequantize(w), g.Narrow(0, w.Start, w.Count), _blockIds.Narrow(0, w.Start, w.Count), part);
+            CenteredTwa.CoefficientGradient(Dequantize(w), g.Narrow(0, w.Start, w.Count), BlockIds(w), part);
             gradX.AddInPlace(part);
         }
     }
@@ -216,7 +218,7 @@ public sealed class QuantizedBasis : IDisposable
         {
             using var window = new TensorScope();
             output.Narrow(0, w.Start, w.Count).CopyFrom(
-                CenteredTwa.Reconstruct(center.Narrow(0, w.Start, w.Count), Dequantize(w), x, _blockIds.Narrow(0, w.Start, w.Count)));
+                CenteredTwa.Reconstruct(center.Narrow(0, w.Start, w.Count), Dequantize(w), x, BlockIds(w)));
         }
     }
 
@@ -286,7 +288,6 @@ public sealed class QuantizedBasis : IDisposable
         _stored.Dispose();
         _scale?.Dispose();
         _low?.Dispose();
-        _blockIds.Dispose();
         _segmentTable.Dispose();
     }
 
@@ -304,6 +305,26 @@ public sealed class QuantizedBasis : IDisposable
         var head = rowMajor.Narrow(1, 0, tiles * tileBytes).Reshape(n, tiles, tileBytes).Transpose(0, 1).Contiguous().View(-1);
         var rest = rowMajor.Narrow(1, tiles * tileBytes, width - tiles * tileBytes).Contiguous().View(-1);
         return Tensors.Cat([head, rest]).View(n, width);
+    }
+
+    /// <summary>The block of each column in <paramref name="columns"/> (i64, on the basis' device; owned by the caller
+    /// or the current scope). Built from the segments on demand rather than held for all D columns: 8 bytes per column
+    /// would outweigh a packed basis of a few snapshots.</summary>
+    private Tensor BlockIds(ColumnRange columns)
+    {
+        var ids = new long[columns.Count];
+        foreach (var s in _segments)
+        {
+            var start = Math.Max(s.LocalOffset, columns.Start);
+            var end = Math.Min(s.LocalOffset + s.Length, columns.End);
+            if (end > start)
+            {
+                Array.Fill(ids, s.Block, (int)(start - columns.Start), (int)(end - start));
+            }
+        }
+
+        using var host = Tensors.FromArray<long>(ids, [ids.Length]);
+        return _stored.Device.Type == DeviceType.Cpu ? host.Clone() : host.To(_stored.Device);
     }
 
     private Tensor SegmentTableFor(ColumnRange columns)

@@ -18,7 +18,7 @@ namespace Twa.Training.Averaging;
 /// reduce-scatter of the gradient (g_r = this rank's columns of the global-batch gradient), the partial g_β = P_r·g_r
 /// all-reduced (r values), the same optimizer step on β on every rank, w_r = P_rᵀβ and an all-gather of w.
 /// </summary>
-public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
+public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec, AugmentSpec? augment = null)
 {
     public TwaFitResult Run()
     {
@@ -28,37 +28,51 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         var d = model.Parameters.NumElements;
         var columns = ranks.Columns(d);
         var indices = spec.Snapshots.Indices().ToArray();
-        using var scope = new TensorScope();
-        var w = SnapshotMatrix.Read(ctx.Store, indices, columns.Start, columns.Count, d);
-        using var basis = SchmidtBasis.Build(w, ranks);
-        if (basis.Dropped.Count > 0)
+        Tensor p, beta, coefficients;
+        int rank;
+        int[] dropped;
+        double orthogonalityError, residual;
+        // The snapshots (f32) and the f64 basis are host-side build temporaries: only the f32 basis (on the model's
+        // device), β and the small r×n transform C outlive this scope, so the fit holds n·D_r·4 bytes of basis.
+        using (var build = new TensorScope())
         {
-            ctx.Log($"twa: dropped snapshot(s) {string.Join(", ", basis.Dropped.Select(i => indices[i]))} as collinear with earlier ones");
+            var w = SnapshotMatrix.Read(ctx.Store, indices, columns.Start, columns.Count, d);
+            using var basis = SchmidtBasis.Build(w, ranks);
+            if (basis.Dropped.Count > 0)
+            {
+                ctx.Log($"twa: dropped snapshot(s) {string.Join(", ", basis.Dropped.Select(i => indices[i]))} as collinear with earlier ones");
+            }
+
+            ctx.Log(string.Create(CultureInfo.InvariantCulture,
+                $"twa: basis of {basis.Rank} snapshot(s) {indices[0]}..{indices[^1]}, D = {d}, max|PPᵀ-I| = {basis.OrthogonalityError:E1}"));
+
+            // Start point: the mean of the selected snapshots (the SWA point) or the last one; β = P·w_start.
+            var w64 = w.To(DType.Float64);
+            w.Dispose();
+            var start = spec.Start == TwaStart.Mean ? w64.Mean([0]) : w64.Select(0, indices.Length - 1);
+            var beta64 = basis.P.Mv(start);
+            ranks.AllReduce(beta64);
+            residual = ranks.Norm(basis.P.T().Mv(beta64).Sub(start)) / ranks.Norm(start);
+            p = build.Detach(basis.P.To(DType.Float32, model.Device).Contiguous());
+            beta = build.Detach(beta64.To(DType.Float32, model.Device));
+            coefficients = build.Detach(basis.C.Clone());
+            (rank, dropped, orthogonalityError) = (basis.Rank, basis.Dropped.Select(i => indices[i]).ToArray(), basis.OrthogonalityError);
         }
 
-        ctx.Log(string.Create(CultureInfo.InvariantCulture,
-            $"twa: basis of {basis.Rank} snapshot(s) {indices[0]}..{indices[^1]}, D = {d}, max|PPᵀ-I| = {basis.OrthogonalityError:E1}"));
-
-        // Start point: the mean of the selected snapshots (the SWA point) or the last one; β = P·w_start.
-        var w64 = w.To(DType.Float64);
-        var start = spec.Start == TwaStart.Mean ? w64.Mean([0]) : w64.Select(0, indices.Length - 1);
-        var beta64 = basis.P.Mv(start);
-        ranks.AllReduce(beta64);
-        var residual = ranks.Norm(basis.P.T().Mv(beta64).Sub(start)) / ranks.Norm(start);
-        var p = scope.Detach(basis.P.To(DType.Float32).Contiguous());
-        var beta = scope.Detach(beta64.To(DType.Float32));
         try
         {
-            return Fit(p, beta, basis, residual, indices);
+            return Fit(p, beta, coefficients, rank, dropped, orthogonalityError, residual, indices);
         }
         finally
         {
             p.Dispose();
             beta.Dispose();
+            coefficients.Dispose();
         }
     }
 
-    private TwaFitResult Fit(Tensor p, Tensor beta, SchmidtBasis basis, double startResidual, int[] indices)
+    private TwaFitResult Fit(Tensor p, Tensor beta, Tensor coefficients, int rank, int[] dropped, double orthogonalityError,
+        double startResidual, int[] indices)
     {
         var ctx = context;
         var ranks = ctx.Ranks;
@@ -66,9 +80,10 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         var flat = model.Parameters.Flat;
         var pT = p.T();
         // A single rank reads the gradient and writes the weights in place; K ranks go through their column buffers.
-        using var gradLocal = ranks.IsSingle ? model.Parameters.FlatGrad.Alias() : Tensors.Zeros([p.Size(1)]);
-        using var weightsLocal = ranks.IsSingle ? flat.Alias() : Tensors.Zeros([p.Size(1)]);
-        ctx.Observer?.BasisBuilt(basis.P.NumElements * 4);
+        using var gradLocal = ranks.IsSingle ? model.Parameters.FlatGrad.Alias() : Tensors.Zeros([p.Size(1)], DType.Float32, p.Device);
+        using var weightsLocal = ranks.IsSingle ? flat.Alias() : Tensors.Zeros([p.Size(1)], DType.Float32, p.Device);
+        var basisBytes = p.NumElements * p.DType.ElementSize();
+        ctx.Observer?.BasisBuilt(basisBytes);
         long projectionTicks = 0;
         void Reconstruct()
         {
@@ -96,9 +111,9 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
         }
 
         using var optimizer = OptimizerFactory.Create(spec.Optimizer);
-        using var gradBeta = Tensors.Zeros(beta.Shape);
+        using var gradBeta = Tensors.Zeros(beta.Shape, beta.DType, beta.Device);
         var bytesBefore = ranks.BytesSent;
-        var history = CoefficientFitLoop.Run(ctx, spec, beta, optimizer, lr =>
+        var history = CoefficientFitLoop.Run(ctx, spec, augment, beta, optimizer, lr =>
         {
             using (Autograd.NoGrad())
             {
@@ -124,14 +139,14 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec)
 
         Evaluator.RefreshBatchNorm(model, ctx.Data.Train, ctx.Data.Mean, ctx.Data.Std, BatchStep.RefreshDropoutSeed(ctx));
         using var scope = new TensorScope();
-        var beta64 = beta.To(DType.Float64);
-        var alpha = basis.C.T().Mv(beta64).ToArray<double>();
-        return new TwaFitResult(history, basis.Rank, basis.Dropped.Select(i => indices[i]).ToArray(), beta64.ToArray<double>())
+        var beta64 = beta.To(DType.Float64, Device.Cpu);
+        var alpha = coefficients.T().Mv(beta64).ToArray<double>();
+        return new TwaFitResult(history, rank, dropped, beta64.ToArray<double>())
         {
-            OrthogonalityError = basis.OrthogonalityError,
+            OrthogonalityError = orthogonalityError,
             StartResidual = startResidual,
             AveragingCoefficients = alpha,
-            BasisBytes = basis.P.NumElements * 4,
+            BasisBytes = basisBytes,
             FitBytesSent = fitBytes,
             FitSteps = stepsRun,
         };

@@ -19,6 +19,8 @@ public sealed class AdamW(double beta1 = 0.9, double beta2 = 0.999, double eps =
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(gradient);
         using var noGrad = Autograd.NoGrad();
+        _m = OptimizerState.OnDeviceOf(_m, parameters);
+        _v = OptimizerState.OnDeviceOf(_v, parameters);
         using var scope = new TensorScope();
         _m ??= scope.Detach(Tensors.Zeros(parameters.Shape, parameters.DType, parameters.Device));
         _v ??= scope.Detach(Tensors.Zeros(parameters.Shape, parameters.DType, parameters.Device));
@@ -36,6 +38,8 @@ public sealed class AdamW(double beta1 = 0.9, double beta2 = 0.999, double eps =
         parameters.AddcdivInPlace(_m, denominator, -lr / c1);
     }
 
+    /// <summary>Restores a committed state (read from a store, so possibly on the host); it moves to the parameters'
+    /// device at the next <see cref="Update"/>.</summary>
     public void Restore(IReadOnlyDictionary<string, Tensor> state, long stepCount)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -18,6 +18,7 @@ public sealed class Sgd(double momentum = 0, double weightDecay = 0, bool nester
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(gradient);
         using var noGrad = Autograd.NoGrad();
+        _buffer = OptimizerState.OnDeviceOf(_buffer, parameters);
         using var scope = new TensorScope();
         var d = weightDecay != 0 ? gradient.Add(parameters, weightDecay) : gradient;
         if (momentum != 0)
@@ -38,6 +39,8 @@ public sealed class Sgd(double momentum = 0, double weightDecay = 0, bool nester
         StepCount++;
     }
 
+    /// <summary>Restores a committed state (read from a store, so possibly on the host); it moves to the parameters'
+    /// device at the next <see cref="Update"/>.</summary>
     public void Restore(IReadOnlyDictionary<string, Tensor> state, long stepCount)
     {
         ArgumentNullException.ThrowIfNull(state);

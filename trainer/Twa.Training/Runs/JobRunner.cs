@@ -105,7 +105,7 @@ public static class JobRunner
                 }
 
                 var clock = Stopwatch.StartNew();
-                result.Twa = twaSpec.Variant == TwaVariant.Centered ? new CenteredTwa(ctx, twaSpec).Run() : new SchmidtTwa(ctx, twaSpec).Run();
+                result.Twa = twaSpec.Variant == TwaVariant.Centered ? new CenteredTwa(ctx, twaSpec, t.Data.Augment).Run() : new SchmidtTwa(ctx, twaSpec, t.Data.Augment).Run();
                 result.History.AddRange(result.Twa.History);
                 result.TwaSeconds = clock.Elapsed.TotalSeconds;
                 result.BasisBytesTotal = (long)ranks.SumScalars(result.Twa.BasisBytes ?? 0)[0];
