@@ -101,7 +101,8 @@ public sealed class TwaFitTests : IDisposable
 }
 
 /// <summary>What a fit keeps allocated while it steps: the basis, not the snapshots it was built from nor their f64
-/// copies. Measured with the CPU allocator's in-use bytes, so the class runs alone.</summary>
+/// copies; and that it leaves no tensor behind. Measured with the CPU allocator's in-use bytes and the live tensor
+/// count, both process-wide, so the class runs alone.</summary>
 [Collection(nameof(ProcessGlobalState))]
 public sealed class TwaFitMemoryTests(ITestOutputHelper output) : IDisposable
 {
@@ -145,8 +146,11 @@ public sealed class TwaFitMemoryTests(ITestOutputHelper output) : IDisposable
             Optimizer = new OptimizerSpec { Lr = 1.0, Momentum = 0.9 },
         };
         var before = LibTorch.MemoryOf(Device.Cpu).Allocated;
+        var liveBefore = LibTorch.LiveTensorCount;
 
         var fit = variant == TwaVariant.Schmidt ? new SchmidtTwa(ctx, spec).Run() : new CenteredTwa(ctx, spec).Run();
+
+        Assert.Equal(liveBefore, LibTorch.LiveTensorCount); // every tensor of the fit was disposed, none left to the finalizer
 
         // Beside the basis: the centre (D f32, centered only), the coefficients and their optimizer state (a few
         // hundred values), and slack for the allocator; the snapshot matrix and its copies are several times more.

@@ -53,6 +53,7 @@ public sealed class CenteredTwa(PhaseContext context, TwaPhaseSpec spec, Augment
             $"twa: centered basis of {indices.Length} snapshot(s) {indices[0]}..{indices[^1]}, D = {d}, {blockSizes.Length} block(s), {spec.ProjectionBits} bits: {basis.EntryBytes:N0} bytes (+{basis.ScalarBytes:N0} for ranges){(ranks.IsSingle ? "" : $" on rank 0 of {ranks.Size}")}"));
         try
         {
+            using var fitScope = new TensorScope(); // the fit's own temporaries (views, result conversions)
             return Fit(center, basis, blockSizes.Length, indices);
         }
         finally

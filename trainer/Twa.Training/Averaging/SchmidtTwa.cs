@@ -61,6 +61,7 @@ public sealed class SchmidtTwa(PhaseContext context, TwaPhaseSpec spec, AugmentS
 
         try
         {
+            using var fitScope = new TensorScope(); // the fit's own temporaries (views, result conversions)
             return Fit(p, beta, coefficients, rank, dropped, orthogonalityError, residual, indices);
         }
         finally
