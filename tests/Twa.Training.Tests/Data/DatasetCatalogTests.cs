@@ -76,6 +76,76 @@ public sealed class DatasetCatalogTests : IDisposable
         Assert.NotEqual(a.Holdout.Pixels, c.Holdout.Pixels);
     }
 
+    [Theory]
+    [InlineData(0.01, "spec.training.data.holdoutFraction = 0.01 holds out 0 of the 20 training images; use at least 0.05 (1 image), or 0 for no held-out split")]
+    [InlineData(0.0001, "spec.training.data.holdoutFraction = 0.0001 holds out 0 of the 20 training images; use at least 0.05 (1 image), or 0 for no held-out split")]
+    [InlineData(0.99, "spec.training.data.holdoutFraction = 0.99 holds out 20 of the 20 training images and leaves none to train on; use at most 0.95 (19 images)")]
+    public void Load_HoldoutFractionLeavingASideEmpty_ThrowsNamingTheFieldTheCountAndTheFix(double fraction, string expected)
+    {
+        WriteTinyIdx(gzip: false);
+
+        var e = Assert.Throws<DatasetException>(() => DatasetCatalog.Load(new DataSpec { Path = _dir.FullName, HoldoutFraction = fraction }, 10, seed: 1));
+
+        Assert.Equal($"{_dir.FullName}: {expected}", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0.05, 1)]
+    [InlineData(0.95, 19)]
+    [InlineData(0.0, 0)]
+    public void Load_HoldoutFractionsTheErrorSuggests_HoldOutAtLeastOneAndTrainOnAtLeastOne(double fraction, int heldOut)
+    {
+        WriteTinyIdx(gzip: false);
+
+        var splits = DatasetCatalog.Load(new DataSpec { Path = _dir.FullName, HoldoutFraction = fraction }, 10, seed: 1);
+
+        Assert.Equal(heldOut, splits.Holdout.Count);
+        Assert.Equal(20 - heldOut, splits.Train.Count);
+    }
+
+    [Theory]
+    [InlineData(0x8000_0000u, 0)]
+    [InlineData(0xFFFF_FFFFu, 2)]
+    public void IdxFileRead_DimensionOf2Pow31OrMore_ThrowsDatasetExceptionNamingThePathAndTheDimension(uint size, int dimension)
+    {
+        var shape = new uint[] { 3, 3, 3 };
+        shape[dimension] = size;
+        var header = new byte[4 + 4 * shape.Length];
+        header[2] = 0x08;
+        header[3] = (byte)shape.Length;
+        for (var i = 0; i < shape.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4 + 4 * i), shape[i]);
+        }
+
+        var path = Path.Combine(_dir.FullName, "train-images-idx3-ubyte");
+        File.WriteAllBytes(path, [.. header, .. new byte[27]]);
+
+        var e = Assert.Throws<DatasetException>(() => IdxFile.Read(path));
+
+        Assert.StartsWith($"{path}: IDX dimension {dimension} is {size}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IdxFileRead_SizesWhoseProductOverflows_ThrowsDatasetExceptionNamingThePath()
+    {
+        // Four sizes just below 2^31: their product overflows a long and must not wrap to the payload's length.
+        var header = new byte[4 + 4 * 4];
+        header[2] = 0x08;
+        header[3] = 4;
+        for (var i = 0; i < 4; i++)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4 + 4 * i), 0x4000_0000u);
+        }
+
+        var path = Path.Combine(_dir.FullName, "train-images-idx3-ubyte");
+        File.WriteAllBytes(path, header);
+
+        var e = Assert.Throws<DatasetException>(() => IdxFile.Read(path));
+
+        Assert.Contains($"{path}: IDX header announces 1329227995784915872903807060280344576 values", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void LoadIdx_GzipAndPlain_AreIdentical()
     {

@@ -87,11 +87,8 @@ public sealed class BaseCommitResumeTests : IDisposable
             resumed.History.Select(h => (h.Phase, h.Epoch, h.LearningRate, h.TrainLoss, h.TrainAccuracy, h.TestLoss, h.TestAccuracy)));
     }
 
-    [Fact]
-    public void Run_CommitFromAnotherBatchSize_FailsNamingTheStore()
-    {
-        var output = Path.Combine(_dir.FullName, "other-batch");
-        Assert.Throws<GenerationChangedException>(() => JobRunner.Run(Job(4, "{epochs: 1}"), new RunOptions(output)
+    private static void AbandonAfterStep13(V1Alpha1TwaJob job, string output) =>
+        Assert.Throws<GenerationChangedException>(() => JobRunner.Run(job, new RunOptions(output)
         {
             AfterStep = (phase, step) =>
             {
@@ -101,11 +98,35 @@ public sealed class BaseCommitResumeTests : IDisposable
                 }
             },
         }));
+
+    [Fact]
+    public void Run_CommitFromAnotherBatchSize_FailsNamingTheFieldAndTheStore()
+    {
+        var output = Path.Combine(_dir.FullName, "other-batch");
+        AbandonAfterStep13(Job(4, "{epochs: 1}"), output);
         var other = Job(4, "{epochs: 1}");
         other = other with { Spec = other.Spec with { Training = other.Spec.Training with { Data = other.Spec.Training.Data with { BatchSize = 50 } } } };
 
-        var e = Assert.Throws<InvalidOperationException>(() => JobRunner.Run(other, new RunOptions(output)));
+        var e = Assert.Throws<StateMismatchException>(() => JobRunner.Run(other, new RunOptions(output)));
 
-        Assert.Equal($"{Path.Combine(output, "state")} holds base-training state at step 12 (epoch 1, batch 3 of 9 steps per epoch), which does not fit this job's 6 steps per epoch (another dataset or batch size); use another --out directory or store", e.Message);
+        var state = Path.Combine(output, "state");
+        Assert.Equal($"{state} holds base-training state of another job: spec.training.data.batchSize: 30 in {state}, 50 in this job; use another --out directory or store, or delete {state}", e.Message);
+    }
+
+    [Fact]
+    public void Run_CommitFromAnotherDataset_FailsNamingTheStepsPerEpochAndTheStore()
+    {
+        // The dataset's path is not part of the job's fingerprint (data may move); its size shows in the steps per epoch.
+        var output = Path.Combine(_dir.FullName, "other-data");
+        AbandonAfterStep13(Job(4, "{epochs: 1}"), output);
+        var smaller = Directory.CreateDirectory(Path.Combine(_dir.FullName, "smaller")).FullName;
+        SyntheticImages.Write(smaller, trainCount: 200, testCount: 100);
+        var other = Job(4, "{epochs: 1}");
+        other = other with { Spec = other.Spec with { Training = other.Spec.Training with { Data = other.Spec.Training.Data with { Path = smaller } } } };
+
+        var e = Assert.Throws<StateMismatchException>(() => JobRunner.Run(other, new RunOptions(output)));
+
+        var state = Path.Combine(output, "state");
+        Assert.Equal($"{state} holds base-training state at step 12 (epoch 1, batch 3 of 9 steps per epoch), which does not fit this job's 6 steps per epoch (another dataset or batch size); use another --out directory or store, or delete {state}", e.Message);
     }
 }

@@ -88,7 +88,19 @@ public sealed class JobRunnerTests : IDisposable
         var straight = Path.Combine(_dir.FullName, "straight");
         var resumed = Path.Combine(_dir.FullName, "resumed");
         JobRunner.Run(Job(arch: "mlp", twa: "snapshots: {from: 0, to: 3}"), new RunOptions(straight));
-        JobRunner.Run(Job(arch: "mlp", epochs: 2, twa: "snapshots: {from: 0, to: 3}"), new RunOptions(resumed));
+        // Stopped right after epoch 2's commit (540 training images in batches of 32: 17 steps per epoch). A rerun with
+        // epochs: 3 after a finished 2-epoch run would be another job (its fingerprint differs) and is refused.
+        var stepsPerEpoch = new EpochSampler(540, 32, 5, 0).BatchCount;
+        Assert.Throws<Twa.Training.Distributed.GenerationChangedException>(() => JobRunner.Run(Job(arch: "mlp", twa: "snapshots: {from: 0, to: 3}"), new RunOptions(resumed)
+        {
+            AfterStep = (phase, step) =>
+            {
+                if (phase == "base" && step == 2 * stepsPerEpoch)
+                {
+                    throw new Twa.Training.Distributed.GenerationChangedException(1, 2);
+                }
+            },
+        }));
         var lines = new List<string>();
         JobRunner.Run(Job(arch: "mlp", twa: "snapshots: {from: 0, to: 3}"), new RunOptions(resumed, Log: lines.Add));
 

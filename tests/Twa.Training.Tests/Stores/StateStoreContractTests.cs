@@ -222,6 +222,21 @@ public abstract class StateStoreContractTests
     }
 
     [Fact]
+    public void Indexer_TensorNotInTheReadCommit_ThrowsCorruptNamingTheLocationAndTheName()
+    {
+        var store = CreateStore();
+        using (var s = StateOf(3))
+        {
+            store.Commit("twa", s);
+        }
+
+        using var read = store.ReadLatest("twa")!;
+        var e = Assert.Throws<StoreCorruptException>(() => read[CommittedState.BufferPrefix + "bn.running_mean"]);
+        Assert.Equal(LocationOfLatest(store, "twa"), e.Location);
+        Assert.Contains("no tensor 'buffer.bn.running_mean'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadLatest_CorruptLatest_ThrowsNamingLocation()
     {
         var store = CreateStore();

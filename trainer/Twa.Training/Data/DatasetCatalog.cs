@@ -1,3 +1,4 @@
+using System.Globalization;
 using Twa.Jobs;
 
 namespace Twa.Training.Data;
@@ -25,12 +26,38 @@ public static class DatasetCatalog
             _ => throw new DatasetException($"unknown data format {data.Format}"),
         };
 
-        var holdoutCount = (int)Math.Round(data.HoldoutFraction * train.Count);
+        var holdoutCount = HoldoutCount(data, train.Count);
         var order = SplitMix64.For(seed, 0x401D).Permutation(train.Count);
         var holdout = train.Subset(order[..holdoutCount].Order().ToArray());
         var remaining = holdoutCount == 0 ? train : train.Subset(order[holdoutCount..].Order().ToArray());
         var (mean, std) = remaining.ChannelStatistics();
         return new DatasetSplits(remaining, holdout, test, mean, std);
+    }
+
+    /// <summary>The images <see cref="DataSpec.HoldoutFraction"/> holds out of <paramref name="count"/> (rounded); a
+    /// fraction above 0 must hold out at least one image and leave at least one to train on.</summary>
+    /// <exception cref="DatasetException">A side would be empty; the message names the field, the counts and the fix.</exception>
+    private static int HoldoutCount(DataSpec data, int count)
+    {
+        var fraction = data.HoldoutFraction;
+        var held = (int)Math.Round(fraction * count);
+        if (fraction <= 0 || (held >= 1 && held < count))
+        {
+            return held;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var field = string.Create(inv, $"{data.Path}: spec.training.data.holdoutFraction = {fraction} holds out {held} of the {count} training images");
+        if (count < 2)
+        {
+            throw new DatasetException($"{field}; a held-out split needs at least 2 training images: use 0 for no held-out split");
+        }
+
+        // Fractions rounded to 6 decimals, up or down, so that they still give 1 held-out image or 1 training image.
+        throw held < 1
+            ? new DatasetException(string.Create(inv, $"{field}; use at least {Math.Ceiling(1e6 / count) / 1e6:0.######} (1 image), or 0 for no held-out split"))
+            : new DatasetException(string.Create(inv,
+                $"{field} and leaves none to train on; use at most {Math.Floor(1e6 * (count - 1) / count) / 1e6:0.######} ({count - 1} images)"));
     }
 
     /// <summary>IDX images <c>{prefix}-images-idx3-ubyte[.gz]</c> and labels <c>{prefix}-labels-idx1-ubyte[.gz]</c>.</summary>

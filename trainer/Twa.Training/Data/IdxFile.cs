@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Numerics;
 
 namespace Twa.Training.Data;
 
@@ -11,7 +12,8 @@ namespace Twa.Training.Data;
 public static class IdxFile
 {
     /// <summary>The sizes and the raw u8 payload of the file at <paramref name="path"/>.</summary>
-    /// <exception cref="DatasetException">Missing, truncated or not an unsigned-byte IDX file.</exception>
+    /// <exception cref="DatasetException">Missing, truncated or not an unsigned-byte IDX file, or a dimension of 2^31 or
+    /// more.</exception>
     public static (int[] Shape, byte[] Data) Read(string path)
     {
         byte[] bytes;
@@ -52,11 +54,18 @@ public static class IdxFile
         }
 
         var shape = new int[ndim];
-        long count = 1;
+        BigInteger count = 1; // up to 255 sizes below 2^31: the product may exceed any fixed-width integer
         for (var i = 0; i < ndim; i++)
         {
-            shape[i] = checked((int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(4 + 4 * i)));
-            count *= shape[i];
+            var size = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(4 + 4 * i));
+            if (size > int.MaxValue)
+            {
+                throw new DatasetException(
+                    $"{path}: IDX dimension {i} is {size}, more than the {int.MaxValue} a dimension may hold; the header is corrupt or the file is not an IDX file");
+            }
+
+            shape[i] = (int)size;
+            count *= size;
         }
 
         var offset = 4 + 4 * ndim;

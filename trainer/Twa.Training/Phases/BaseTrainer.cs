@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Twa.Torch;
 using Twa.Training.Stores;
 using Twa.Training.Averaging;
 using Twa.Training.Data;
 using Twa.Jobs;
+using Twa.Jobs.Operator;
 using Twa.Training.Optim;
 
 namespace Twa.Training.Phases;
@@ -17,7 +20,10 @@ namespace Twa.Training.Phases;
 /// <see cref="PhaseContext.State"/> (slot "base") after every <c>base.checkpointEverySteps</c>-th step and after every
 /// epoch; a run finding a commit there resumes right after it: the epoch's seeded order is drawn again and continued
 /// at the committed batch (augmentation is drawn per (seed, epoch, sample)), so on one rank the resumed run ends
-/// bitwise identical to the uninterrupted one.
+/// bitwise identical to the uninterrupted one. Every commit carries the job's fingerprint (<see cref="JobKey"/>: the
+/// seed, model, data and base-training fields that decide the trajectory); a commit of another job is refused with a
+/// <see cref="StateMismatchException"/> naming each differing field, a damaged one with a
+/// <see cref="StoreCorruptException"/>.
 /// Optionally keeps an EMA of the weights (decay per step, copied at the first update as AveragedModel).
 /// Data-parallel over <see cref="PhaseContext.Ranks"/>: every rank runs its slice of each global batch, the weighted
 /// gradients are all-reduced in buckets and every rank takes the same optimizer step; rank 0 alone writes snapshots
@@ -29,10 +35,30 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
     /// <summary>The state store slot of base training's commits.</summary>
     public const string Slot = "base";
 
+    /// <summary>The commit metadata key of the job fingerprint: canonical JSON, in the job file's spelling (camelCase keys
+    /// in ordinal order, enums as in YAML), of what decides base training's trajectory: <c>seed</c> (the run's, after
+    /// --seed), <c>model</c>, <c>data</c> without its <c>path</c> (the same data may be mounted elsewhere), <c>base</c>
+    /// without <c>checkpointEverySteps</c> (how often the state is committed, not what it is) and <c>emaDecay</c> (null
+    /// = no EMA). The device, threads and number of ranks are not part of it: a resized or moved run resumes. Commits made
+    /// before the key existed are resumed without the check.</summary>
+    public const string JobKey = "job";
+
+    /// <summary>The fingerprint's field for the EMA decay, shown as the <c>baselines</c> entry that turns it on.</summary>
+    private const string EmaDecayField = "emaDecay";
+
+    /// <summary>The fingerprint's top-level fields in the order a mismatch lists them.</summary>
+    private static readonly string[] s_fingerprintOrder = ["seed", "model", "data", "base", EmaDecayField];
+
     private readonly ExponentialMovingAverage? _ema = emaDecay is double d ? new ExponentialMovingAverage(d) : null;
 
-    /// <summary>EMA weights after <see cref="Run"/> when an EMA decay was given (owned by the caller).</summary>
+    private string? _fingerprint;
+
+    /// <summary>EMA weights after <see cref="Run"/> when an EMA decay was given, also after <see cref="Run"/> threw (null
+    /// before the first step); owned by the caller.</summary>
     public Tensor? Ema => _ema?.Average;
+
+    /// <summary>This job's fingerprint (<see cref="JobKey"/>).</summary>
+    private string Fingerprint => _fingerprint ??= BuildFingerprint().ToJsonString();
 
     public IReadOnlyList<EpochRecord> Run()
     {
@@ -172,6 +198,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             {
                 ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
                 ["arch"] = context.Model.Architecture,
+                [JobKey] = Fingerprint,
                 ["history"] = HistoryJson.Write(history),
                 ["loss_sum"] = lossSum.ToString("R", CultureInfo.InvariantCulture),
                 ["correct"] = correct.ToString(CultureInfo.InvariantCulture),
@@ -183,7 +210,8 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
     }
 
     /// <summary>Restores the last committed state and its history rows; returns where to continue (all zero = fresh
-    /// start).</summary>
+    /// start). A commit of another job throws <see cref="StateMismatchException"/>, one lacking a tensor or key
+    /// <see cref="StoreCorruptException"/>; both before anything is restored.</summary>
     private Position Resume(IOptimizer optimizer, List<EpochRecord> history, int stepsPerEpoch)
     {
         using var content = context.State?.ReadLatest(Slot);
@@ -192,40 +220,142 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             return new Position(0, 0, 0, 0, 0, 0);
         }
 
+        var where = context.StateLocation;
+        CheckJob(content);
         if (content.Metadata.GetValueOrDefault("arch") != context.Model.Architecture)
         {
-            throw new InvalidOperationException($"{context.StateLocation} holds base-training state of a '{content.Metadata.GetValueOrDefault("arch")}' model, not '{context.Model.Architecture}'; use another --out directory or store");
+            throw new StateMismatchException($"{where} holds base-training state of a '{content.Metadata.GetValueOrDefault("arch")}' model, not '{context.Model.Architecture}'; use another --out directory or store, or delete {where}");
         }
 
         var committedPerEpoch = (int)Number(content, "steps_per_epoch", stepsPerEpoch);
         if (committedPerEpoch != stepsPerEpoch || content.Batch >= stepsPerEpoch || content.Step != (long)content.Epoch * stepsPerEpoch + content.Batch)
         {
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"{context.StateLocation} holds base-training state at step {content.Step} (epoch {content.Epoch}, batch {content.Batch} of {committedPerEpoch} steps per epoch), which does not fit this job's {stepsPerEpoch} steps per epoch (another dataset or batch size); use another --out directory or store"));
+            throw new StateMismatchException(string.Create(CultureInfo.InvariantCulture,
+                $"{where} holds base-training state at step {content.Step} (epoch {content.Epoch}, batch {content.Batch} of {committedPerEpoch} steps per epoch), which does not fit this job's {stepsPerEpoch} steps per epoch (another dataset or batch size); use another --out directory or store, or delete {where}"));
         }
 
+        var optimizerSteps = content.MetadataValue("optimizer_steps") is var steps
+            && long.TryParse(steps, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new StoreCorruptException(content.Location, $"metadata 'optimizer_steps' = '{steps}' is not an integer; delete the state to start over", null);
+        var parameters = content[CommittedState.ParametersName];
+        var ema = _ema is not null && content.Contains("ema") ? content["ema"] : null;
+        var at = new Position(content.Epoch, content.Batch, content.Step,
+            Number(content, "loss_sum", 0), (long)Number(content, "correct", 0), Number(content, "epoch_seconds", 0));
         using (Autograd.NoGrad())
         {
-            context.Model.Parameters.Flat.CopyFrom(content[CommittedState.ParametersName]);
+            context.Model.Parameters.Flat.CopyFrom(parameters);
         }
 
         CommittedModel.Restore(context.Model, content);
         var state = content.Tensors.Where(t => t.Name.StartsWith(CommittedState.OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(t => t.Name[CommittedState.OptimizerPrefix.Length..], t => t.Tensor);
-        optimizer.Restore(state, long.Parse(content.Metadata["optimizer_steps"], CultureInfo.InvariantCulture));
-        if (content.Contains("ema"))
+        optimizer.Restore(state, optimizerSteps);
+        if (ema is not null)
         {
-            _ema?.Restore(content["ema"]);
+            _ema!.Restore(ema);
         }
 
         history.AddRange(HistoryJson.Read(content.Metadata.GetValueOrDefault("history")));
-        return new Position(content.Epoch, content.Batch, content.Step,
-            Number(content, "loss_sum", 0), (long)Number(content, "correct", 0), Number(content, "epoch_seconds", 0));
+        return at;
     }
 
-    /// <summary>A metadata number of a commit; <paramref name="absent"/> for commits made (after an epoch) before the key existed.</summary>
+    /// <summary>A metadata number of a commit; <paramref name="absent"/> for commits made (after an epoch) before the key
+    /// existed; a value that is not a number is a <see cref="StoreCorruptException"/>.</summary>
     private static double Number(CommittedState content, string key, double absent) =>
-        content.Metadata.TryGetValue(key, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : absent;
+        !content.Metadata.TryGetValue(key, out var value) ? absent
+        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number
+        : throw new StoreCorruptException(content.Location, $"metadata '{key}' = '{value}' is not a number; delete the state to start over", null);
+
+    /// <summary>The fingerprint of this job (<see cref="JobKey"/>) as a JSON object.</summary>
+    private JsonObject BuildFingerprint() => FingerprintOf(
+        new ModelSpec { Arch = context.Model.Architecture, NumClasses = context.Model.NumClasses }, dataSpec, spec, context.Seed, emaDecay);
+
+    private static JsonObject FingerprintOf(ModelSpec model, DataSpec data, BasePhaseSpec phase, ulong seed, double? ema)
+    {
+        var dataJson = TwaJobJson.ToJson(data)!.AsObject();
+        dataJson.Remove("path");
+        var phaseJson = TwaJobJson.ToJson(phase)!.AsObject();
+        phaseJson.Remove("checkpointEverySteps");
+        return new JsonObject
+        {
+            ["seed"] = (long)seed,
+            ["model"] = TwaJobJson.ToJson(model),
+            ["data"] = dataJson,
+            ["base"] = phaseJson,
+            [EmaDecayField] = ema,
+        };
+    }
+
+    /// <summary>Throws <see cref="StateMismatchException"/> naming every field whose value in the commit's fingerprint
+    /// differs from this job's (nothing for commits without one).</summary>
+    private void CheckJob(CommittedState content)
+    {
+        if (!content.Metadata.TryGetValue(JobKey, out var committed) || committed == Fingerprint)
+        {
+            return;
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(committed);
+        }
+        catch (JsonException e)
+        {
+            throw new StoreCorruptException(content.Location, $"metadata '{JobKey}' is not JSON ({e.Message}); delete the state to start over", e);
+        }
+
+        var before = Leaves(node);
+        var now = Leaves(JsonNode.Parse(Fingerprint));
+        var where = context.StateLocation;
+        // A field the commit lacks while this job has it at the schema's default is a field added by a newer trainer
+        // (the older one ran with that default): not a difference, so an upgrade does not strand running jobs.
+        var defaults = Leaves(FingerprintOf(new ModelSpec(), new DataSpec(), new BasePhaseSpec(), 0, null));
+        var differences = before.Keys.Union(now.Keys)
+            .Where(k => before.GetValueOrDefault(k) != now.GetValueOrDefault(k))
+            .Where(k => before.ContainsKey(k) || !now.TryGetValue(k, out var value) || defaults.GetValueOrDefault(k) != value)
+            .OrderBy(k => Array.IndexOf(s_fingerprintOrder, k.Split('.')[0]) is var i and >= 0 ? i : s_fingerprintOrder.Length)
+            .ThenBy(k => k, StringComparer.Ordinal)
+            .Select(k => $"{FieldPath(k)}: {before.GetValueOrDefault(k) ?? "unset"} in {where}, {now.GetValueOrDefault(k) ?? "unset"} in this job")
+            .ToList();
+        if (differences.Count > 0)
+        {
+            throw new StateMismatchException(
+                $"{where} holds base-training state of another job: {string.Join("; ", differences)}; use another --out directory or store, or delete {where}");
+        }
+    }
+
+    /// <summary>The job-file path of a fingerprint field.</summary>
+    private static string FieldPath(string field) => field == EmaDecayField ? "spec.training.baselines (ema decay)" : "spec.training." + field;
+
+    /// <summary>The fingerprint's leaves by dotted path: strings as they are, other values (numbers, booleans, arrays) as
+    /// JSON, JSON null as "none".</summary>
+    private static Dictionary<string, string> Leaves(JsonNode? node)
+    {
+        var leaves = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Walk(JsonNode? n, string path)
+        {
+            if (n is JsonObject obj)
+            {
+                foreach (var (key, child) in obj)
+                {
+                    Walk(child, path.Length == 0 ? key : $"{path}.{key}");
+                }
+            }
+            else
+            {
+                leaves[path] = n switch
+                {
+                    null => "none",
+                    JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+                    _ => n.ToJsonString(),
+                };
+            }
+        }
+
+        Walk(node, "");
+        return leaves;
+    }
 
     /// <summary>Where a commit stands: the epoch in progress (0-based), the batches of it done, the global step, the
     /// epoch's loss/correct sums so far (over all ranks) and its seconds so far.</summary>

@@ -29,7 +29,8 @@ internal static class CommittedModel
     }
 
     /// <summary>Copies the committed BN buffers into the model and sets its dropout generator to the committed state
-    /// (left alone when the commit holds none). Throws <see cref="KeyNotFoundException"/> naming a missing buffer.</summary>
+    /// (left alone when the commit holds none). A buffer missing from a commit read from a store throws
+    /// <see cref="StoreCorruptException"/> naming its location and the buffer (see <see cref="CommittedState"/>'s indexer).</summary>
     public static void Restore(Model model, CommittedState content)
     {
         using var scope = new TensorScope();

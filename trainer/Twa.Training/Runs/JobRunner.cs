@@ -76,8 +76,15 @@ public static class JobRunner
             {
                 var clock = Stopwatch.StartNew();
                 var trainer = new BaseTrainer(ctx, baseSpec, t.Data, t.Baselines.Contains(BaselineName.Ema) ? 0.999 : null);
-                result.History.AddRange(trainer.Run());
-                ema = trainer.Ema;
+                try
+                {
+                    result.History.AddRange(trainer.Run());
+                }
+                finally
+                {
+                    ema = trainer.Ema; // ours to dispose, also when training threw
+                }
+
                 result.BaseSeconds = clock.Elapsed.TotalSeconds;
                 result.BaseEpochs = baseSpec.Epochs;
                 result.BaseTest = leader ? Evaluator.Evaluate(model, data.Test, data.Mean, data.Std) : null;

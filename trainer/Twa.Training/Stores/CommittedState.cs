@@ -44,12 +44,25 @@ public sealed class CommittedState : IDisposable
     /// <summary>The commit's sequence number in its slot (set on states read from a store; 0 otherwise).</summary>
     public long Sequence { get; init; }
 
-    /// <summary>The tensor named <paramref name="name"/>; throws <see cref="KeyNotFoundException"/> listing the names held.</summary>
+    /// <summary>Where the state was read from (the file, or the Redis key of the version) on states returned by
+    /// <see cref="IStateStore.ReadLatest"/>; empty on states built by the caller.</summary>
+    public string Location { get; init; } = "";
+
+    /// <summary>The tensor named <paramref name="name"/>. A name the state lacks is a <see cref="StoreCorruptException"/>
+    /// naming <see cref="Location"/> on a state read from a store (the commit is damaged or not this model's), a
+    /// <see cref="KeyNotFoundException"/> on one built by the caller; both list the names held.</summary>
     public Tensor this[string name] =>
-        Tensors.FirstOrDefault(t => t.Name == name).Tensor
-        ?? throw new KeyNotFoundException($"the committed state has no tensor '{name}' (it holds: {string.Join(", ", Tensors.Select(t => t.Name))})");
+        Tensors.FirstOrDefault(t => t.Name == name).Tensor ?? throw Missing($"no tensor '{name}' (it holds: {string.Join(", ", Tensors.Select(t => t.Name))})");
+
+    /// <summary>The metadata value of <paramref name="key"/>; a missing key throws like a missing tensor (see the
+    /// indexer).</summary>
+    public string MetadataValue(string key) => Metadata.TryGetValue(key, out var value) ? value : throw Missing($"no metadata '{key}'");
 
     public bool Contains(string name) => Tensors.Any(t => t.Name == name);
+
+    private Exception Missing(string what) => Location.Length > 0
+        ? new StoreCorruptException(Location, $"the committed state has {what}: it is damaged or was not written by this job; delete it to start over", null)
+        : new KeyNotFoundException($"the committed state has {what}");
 
     public void Dispose()
     {

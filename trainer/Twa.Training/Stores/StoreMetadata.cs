@@ -47,7 +47,9 @@ internal static class StoreMetadata
         return m;
     }
 
-    /// <summary>Rebuilds a state (owning <paramref name="tensors"/>) from metadata written by <see cref="ForState"/>.</summary>
+    /// <summary>Rebuilds a state (owning <paramref name="tensors"/>, read from <paramref name="location"/>) from metadata
+    /// written by <see cref="ForState"/>. A missing or malformed field is a <see cref="StoreCorruptException"/>; on any
+    /// failure the tensors are disposed.</summary>
     public static CommittedState ToState(string location, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<(string, Tensor)> tensors)
     {
         try
@@ -62,16 +64,22 @@ internal static class StoreMetadata
                 Sequence = Long(location, metadata, SequenceKey),
                 Metadata = UserOnly(metadata),
                 Tensors = tensors,
+                Location = location,
             }.Owning();
         }
-        catch (Exception e) when (e is FormatException or OverflowException)
+        catch (Exception e)
         {
             foreach (var (_, t) in tensors)
             {
                 t.Dispose();
             }
 
-            throw new StoreCorruptException(location, $"a state field is malformed ({e.Message})", e);
+            if (e is FormatException or OverflowException)
+            {
+                throw new StoreCorruptException(location, $"a state field is malformed ({e.Message})", e);
+            }
+
+            throw;
         }
     }
 
