@@ -4,7 +4,7 @@ namespace Twa.Operator.Reconcile;
 
 /// <summary>Maintains the six conditions of OPERATOR.md 2.4 for one reconcile: all are present after
 /// <see cref="ConditionWriter(IEnumerable{V1Condition}, long, DateTimeOffset, List{JobEvent})"/>, every write stamps
-/// observedGeneration, lastTransitionTime moves only when the status flips, and a change of status or reason
+/// observedGeneration, lastTransitionTime moves only when the status flips (or on <see cref="RestartClock"/>), and a change of status or reason
 /// records an Event with the same reason. Not thread-safe (one reconcile).</summary>
 internal sealed class ConditionWriter
 {
@@ -56,6 +56,10 @@ internal sealed class ConditionWriter
             _events.Add(new JobEvent(IsWarning(type, status, reason) ? EventType.Warning : EventType.Normal, reason, $"{type}={status}: {message}"));
         }
     }
+
+    /// <summary>Moves the lastTransitionTime of <paramref name="type"/> to now although its status stays: a wait
+    /// measured from it (the minReplicas timeout from Running=False) starts again, e.g. when the store came back.</summary>
+    public void RestartClock(string type) => _conditions[type] = _conditions[type] with { LastTransitionTime = _now };
 
     /// <summary>The conditions in the order of <see cref="TwaJobConditions.All"/>, then any others the object had.</summary>
     public V1Condition[] ToArray() =>

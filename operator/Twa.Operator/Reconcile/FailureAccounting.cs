@@ -115,9 +115,9 @@ internal static class FailureAccounting
 
         if (pod.Phase == PodPhase.Succeeded)
         {
-            if (IsCompletion(pod, m))
+            if (IsMemberCompletion(pod, m))
             {
-                return null;
+                return null; // finished the job (any rank, after the exit barrier): rank 0's exit ends it
             }
 
             var exited = pod.Trainer?.Terminated?.FinishedAt ?? m.PublishedTime;
@@ -149,12 +149,20 @@ internal static class FailureAccounting
         return run.Now >= lostAt ? $"NotReady for {I((int)(run.Now - since).TotalSeconds)}s (failurePolicy.memberLostTimeoutSeconds={I(policy.MemberLostTimeoutSeconds)})" : null;
     }
 
-    /// <summary>True when <paramref name="pod"/> is rank 0 of <paramref name="m"/> and reported completion.</summary>
+    /// <summary>True when <paramref name="pod"/> is rank 0 of <paramref name="m"/> and reported completion
+    /// (<see cref="IsMemberCompletion"/>).</summary>
     public static bool IsCompletion(ObservedPod pod, MembershipRecord m) =>
-        m.RankZero?.Pod == pod.Name
+        m.RankZero?.Pod == pod.Name && IsMemberCompletion(pod, m);
+
+    /// <summary>True when <paramref name="pod"/> is a member of <paramref name="m"/> whose trainer exited 0 with
+    /// <c>{"result":"completed"}</c> for generation <paramref name="m"/> or an earlier one (a generation published while
+    /// the ranks passed the exit barrier; a worker only completes in a generation it was a member of, and a pod that
+    /// exited runs no later one), or for no generation named. Such a pod finished the job: it is never a failure.</summary>
+    public static bool IsMemberCompletion(ObservedPod pod, MembershipRecord m) =>
+        m.Contains(pod.Name)
         && pod.Trainer?.Terminated is { ExitCode: 0 } t
         && TrainerTermination.Parse(t.Message) is { Result: TrainerTermination.Completed } r
-        && (r.Generation is null || r.Generation == m.Generation);
+        && (r.Generation is null || r.Generation <= m.Generation);
 
     private static void Record(ReconcileRun run, string pod, string? node, FailureClassification c, string? memberKey, string? uid)
     {

@@ -11,6 +11,7 @@ internal static class JobConditions
     public static void Update(ReconcileRun run, PlanOutcome plan)
     {
         var c = run.Conditions;
+        var afterOutage = c.Get(TwaJobConditions.Running).Reason == TwaJobReasons.StoreUnavailable;
         var m = run.Membership;
         var pods = run.Observed.Pods;
         var summary = run.Status.Membership;
@@ -34,12 +35,7 @@ internal static class JobConditions
             c.Set(TwaJobConditions.Reconfiguring, ConditionStatus.False, TwaJobReasons.Stable, stable ? $"{gen}: all members Ready" : "no generation in progress");
         }
 
-        if (!run.Observed.StoreAvailable)
-        {
-            c.Set(TwaJobConditions.Running, ConditionStatus.False, TwaJobReasons.StoreUnavailable,
-                $"Redis at {run.Redis.Address} is unreachable; pods keep the last generation, retrying");
-        }
-        else if (plan.WaitingForMin)
+        if (plan.WaitingForMin)
         {
             var reason = m is { WorldSize: > 0 } ? TwaJobReasons.WaitingForMinReplicas : TwaJobReasons.Pending;
             c.Set(TwaJobConditions.Running, ConditionStatus.False, reason,
@@ -56,6 +52,11 @@ internal static class JobConditions
         else
         {
             c.Set(TwaJobConditions.Running, ConditionStatus.False, TwaJobReasons.Pending, "waiting for workers to start");
+        }
+
+        if (afterOutage && !c.IsTrue(TwaJobConditions.Running))
+        {
+            c.RestartClock(TwaJobConditions.Running); // the minReplicas wait must not include the store outage
         }
 
         var world = m?.WorldSize ?? 0;

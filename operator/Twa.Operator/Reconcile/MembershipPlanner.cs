@@ -18,7 +18,15 @@ internal static class MembershipPlanner
         var byName = pods.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         bool Healthy(MembershipMember mm) => byName.TryGetValue(mm.Pod, out var p) && p.IsActive && !run.Unhealthy.Contains(p.Name);
         var healthyMembers = members.Where(Healthy).Select(mm => byName[mm.Pod]).ToList();
-        var failureTrigger = members.Any(mm => !Healthy(mm));
+
+        // After the exit barrier every rank exits 0 with "completed", in whatever order the kubelet reports it: a member
+        // that finished the job is no failure, and nothing is planned around it until rank 0's exit (step 6) ends the
+        // job. A member that fails meanwhile is counted as usual (then the survivors go on).
+        var completed = m is null ? [] : members
+            .Where(mm => byName.TryGetValue(mm.Pod, out var p) && FailureAccounting.IsMemberCompletion(p, m))
+            .Select(mm => mm.Pod).ToHashSet(StringComparer.Ordinal);
+        var failureTrigger = members.Any(mm => !Healthy(mm) && !completed.Contains(mm.Pod));
+        var finishing = completed.Count > 0 && !failureTrigger;
 
         var active = pods.Where(p => p.IsActive && !run.Unhealthy.Contains(p.Name)).ToList();
         bool IsMember(ObservedPod p) => m?.Contains(p.Name) == true;
@@ -61,9 +69,9 @@ internal static class MembershipPlanner
             && run.Now < p.CreationTimestamp.AddSeconds(run.Elastic.PendingTimeoutSeconds)).ToList();
 
         var changed = !candidates.Select(p => p.Name).SequenceEqual(members.Select(mm => mm.Pod));
-        var waitingForMin = candidates.Count < run.Min;
+        var waitingForMin = !finishing && candidates.Count < run.Min;
         var cooldownBlocked = false;
-        if (changed && run.Observed.StoreAvailable)
+        if (changed && !finishing && run.Observed.StoreAvailable)
         {
             if (waitingForMin)
             {
@@ -95,9 +103,14 @@ internal static class MembershipPlanner
         }
 
         DeleteLeftovers(run, victims);
-        Create(run, active.Count - victims.Count);
+        if (!finishing)
+        {
+            Create(run, active.Count - victims.Count);
+        }
+
         return new PlanOutcome
         {
+            Finishing = finishing,
             WaitingForMin = waitingForMin,
             CooldownBlocked = cooldownBlocked,
             PendingTimedOut = pendingTimedOut,
@@ -148,7 +161,8 @@ internal static class MembershipPlanner
                 PublishedTime = run.Now,
             },
         };
-        if (planned && !first)
+        var retried = run.Unpublished is { } u && u.Generation == generation && u.Reason == reason; // counted when first announced
+        if (planned && !first && !retried)
         {
             run.Restarts = run.Restarts with { PlannedReconfigurations = run.Restarts.PlannedReconfigurations + 1 };
         }

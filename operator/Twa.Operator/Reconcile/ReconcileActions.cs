@@ -10,14 +10,17 @@ namespace Twa.Operator.Reconcile;
 /// <item><see cref="RedisCleanupKeyPrefix"/>: SCAN + UNLINK <c>prefix*</c>; only after success
 /// <see cref="RemoveFinalizer"/>. On failure record <see cref="TwaJobReconciler.RedisCleanupFailedEvent"/> and re-queue.</item>
 /// <item><see cref="Apply"/>: server-side apply of the Service / ConfigMap.</item>
+/// <item><see cref="Status"/>: PUT <c>/status</c> with the job's resourceVersion (409 ⇒ re-queue). Written first, so
+/// the counted pod UIDs and the budget are durable before anything acts on them: a 409 here loses nothing (the next
+/// reconcile decides the same again), and after a crash or a failed publish the next reconcile re-sees the pods with
+/// their UIDs already counted, publishes the generation the status announced and deletes what is left.</item>
 /// <item><see cref="Publish"/>: Lua CAS (only if the stored generation is lower) then PUBLISH
 /// <c>…:membership:changed</c>; a lost CAS or an unreachable Redis stops here (the next reconcile re-reads).</item>
-/// <item><see cref="Status"/>: PUT <c>/status</c> with the job's resourceVersion (409 ⇒ re-queue). Written before pods
-/// are deleted, so a crash in between re-sees the pods with their UIDs already counted.</item>
 /// <item><see cref="DeletePods"/> (UID preconditions; 404/409 are fine), then <see cref="CreatePods"/> (409 = exists).</item>
 /// <item><see cref="Events"/>, then <see cref="DeleteJob"/> (TTL).</item>
 /// </list>
-/// Finally re-queue the key after <see cref="RequeueAfter"/> when set. Immutable.
+/// Finally, when <see cref="RetryWithBackoff"/> is set, fail the reconcile (re-queued with the per-key backoff), else
+/// re-queue the key after <see cref="RequeueAfter"/> when set. Immutable.
 /// </summary>
 public sealed record ReconcileActions
 {
@@ -49,6 +52,10 @@ public sealed record ReconcileActions
 
     /// <summary>Per-job metrics after this reconcile (null when the job is being deleted: drop its series).</summary>
     public JobMetricsSample? Metrics { get; init; }
+
+    /// <summary>The job's Redis could not be read (unreachable, password Secret missing, record unreadable): after the
+    /// other actions the reconcile counts as failed, so the work queue retries it with capped exponential backoff.</summary>
+    public bool RetryWithBackoff { get; init; }
 
     /// <summary>Reconcile again after this delay (the earliest timer: deadline, TTL, cooldown, backoff, timeouts).</summary>
     public TimeSpan? RequeueAfter { get; init; }

@@ -27,7 +27,14 @@ internal sealed class ReconcileRun
         Membership = m is not null && m.JobUid == observed.Job.Uid ? m : null;
         if (Membership is { } current && Status.Membership?.Generation != current.Generation)
         {
-            // Redis holds a generation the status does not mirror (a status write was lost): resync the summary.
+            // The summary does not mirror Redis: the status is written before the publish, so a publish that failed
+            // (or a crash in between) leaves it ahead; a status write lost otherwise leaves it behind. Resync it, and
+            // remember a generation announced but never published: re-publishing it is no new reconfiguration.
+            if (Status.Membership is { } ahead && ahead.Generation > current.Generation)
+            {
+                Unpublished = ahead;
+            }
+
             Status = Status with
             {
                 Membership = new MembershipStatus
@@ -84,6 +91,13 @@ internal sealed class ReconcileRun
 
     /// <summary>The generation published by this reconcile.</summary>
     public MembershipRecord? Published { get; set; }
+
+    /// <summary>The membership summary of the observed status when it announced a newer generation than Redis holds
+    /// (written, but its publish never happened).</summary>
+    public MembershipStatus? Unpublished { get; }
+
+    /// <summary>The store could not be read: after the actions, the caller re-queues with its per-key backoff.</summary>
+    public bool RetryWithBackoff { get; set; }
 
     /// <summary>Names of pods that must not be (or stay) members: lost now or counted before.</summary>
     public HashSet<string> Unhealthy { get; } = new(StringComparer.Ordinal);
@@ -195,6 +209,7 @@ internal sealed class ReconcileRun
             CreatePods = [.. Creations],
             Events = [.. Events.Distinct()],
             DeleteJob = DeleteJob,
+            RetryWithBackoff = RetryWithBackoff,
             Metrics = Metrics(status),
             RequeueAfter = DeleteJob || _wakeUps.Count == 0 ? null : _wakeUps.Min() - Now,
         };

@@ -12,6 +12,12 @@ namespace Twa.Operator.Reconcile;
 /// </summary>
 public sealed class TwaJobReconciler
 {
+    /// <summary>The <see cref="PodDeletion.Reason"/> of the pods a deleted job removes before its Redis cleanup.</summary>
+    public const string JobDeletedReason = "JobDeleted";
+
+    /// <summary>How often a deleted job whose pods are still terminating is looked at again (pod events also wake it).</summary>
+    private const int FinalizerRecheckSeconds = 5;
+
     private readonly ReconcilerOptions _options;
     private readonly TimeProvider _clock;
 
@@ -40,13 +46,10 @@ public sealed class TwaJobReconciler
         var job = observed.Job;
         if (job.DeletionTimestamp is not null)
         {
-            return Finalize(job);
+            return Finalize(observed);
         }
 
-        var run = new ReconcileRun(observed, _options, now)
-        {
-            AddFinalizer = !job.Finalizers.Contains(TwaLabels.RedisCleanupFinalizer),
-        };
+        var run = new ReconcileRun(observed, _options, now);
         var c = run.Conditions;
 
         // 1 validate (a terminal job stays as it ended, whatever its spec says now).
@@ -66,11 +69,16 @@ public sealed class TwaJobReconciler
             return Terminal(run);
         }
 
+        // The job is valid (so it has a Redis) and may publish from now on: its keys need the cleanup finalizer. A job
+        // that failed validation before ever getting here has no keys, and its deletion must not wait for a cleanup.
+        run.AddFinalizer = !job.Finalizers.Contains(TwaLabels.RedisCleanupFinalizer);
+
         // 3 suspend / resume
         if (run.Spec.RunPolicy.Suspend || run.Spec.Replicas == 0)
         {
             Suspension.Suspend(run);
             Summarize(run);
+            run.RetryWithBackoff = !observed.StoreAvailable;
             return run.Build();
         }
 
@@ -95,6 +103,19 @@ public sealed class TwaJobReconciler
             run.WakeAt(due);
         }
 
+        // Redis unreadable (unreachable, password Secret missing, record unparsable): the membership is unknown, so
+        // nothing is decided from it - no failure counting, no generation, no pod changes, no minReplicas timer. Pods
+        // keep the last generation; the caller retries with backoff.
+        if (!observed.StoreAvailable)
+        {
+            ApplyChildren(run);
+            c.Set(TwaJobConditions.Running, ConditionStatus.False, TwaJobReasons.StoreUnavailable,
+                $"Redis at {run.Redis.Address} is unreachable or its membership record unreadable; pods keep the last generation, retrying");
+            run.Status = run.Status with { Replicas = observed.Pods.Count(p => p.IsActive) };
+            run.RetryWithBackoff = true;
+            return run.Build();
+        }
+
         // 6 completion (checked before failures: a rank exiting after rank 0's result is not a failure)
         if (Completion(run) is { } result)
         {
@@ -114,9 +135,16 @@ public sealed class TwaJobReconciler
         ApplyChildren(run);
 
         // 7, 9, 10, 11
-        var runningSince = c.Get(TwaJobConditions.Running) is { Status: not ConditionStatus.True } r ? r.LastTransitionTime : now;
+        // The minReplicas wait runs from Running's last transition to False; a store outage before it is no wait for
+        // workers, so it starts again once the store is back (JobConditions restarts that condition's clock).
+        var running = c.Get(TwaJobConditions.Running);
+        var runningSince = running.Status == ConditionStatus.True || running.Reason == TwaJobReasons.StoreUnavailable ? now : running.LastTransitionTime;
         var plan = MembershipPlanner.Run(run);
-        JobConditions.Update(run, plan);
+        if (!plan.Finishing)
+        {
+            JobConditions.Update(run, plan); // while finishing, the conditions stay as they were until rank 0's exit
+        }
+
         if (plan.WaitingForMin && run.Elastic.MinReplicasTimeoutSeconds > 0)
         {
             var since = runningSince > run.Status.StartTime!.Value ? runningSince : run.Status.StartTime!.Value;
@@ -176,27 +204,54 @@ public sealed class TwaJobReconciler
         return run.Build();
     }
 
-    private static ReconcileActions Finalize(ObservedTwaJob job)
+    /// <summary>OPERATOR.md 3.5 finalizer: the job's pods are deleted first (a running pod's commit would re-create
+    /// state keys after the cleanup), then, once no pod of the job is left, the Redis prefix is cleaned and only then the
+    /// finalizer removed. The escape-hatch annotation, or a job without any Redis (nothing to clean), removes it at
+    /// once.</summary>
+    private ReconcileActions Finalize(ObservedState observed)
     {
+        var job = observed.Job;
         if (!job.Finalizers.Contains(TwaLabels.RedisCleanupFinalizer))
         {
             return new ReconcileActions();
         }
 
+        var prefix = WorkerPodBuilder.KeyPrefix(job.Namespace, job.Name, job.Uid);
         if (job.Job.Metadata.Annotations?.GetValueOrDefault(TwaLabels.SkipRedisCleanup) == "true")
         {
             return new ReconcileActions
             {
                 RemoveFinalizer = true,
                 Events = [new JobEvent(EventType.Warning, TwaJobReasons.RedisCleanupSkipped,
-                    $"{TwaLabels.SkipRedisCleanup}=\"true\": the job's Redis keys ({WorkerPodBuilder.KeyPrefix(job.Namespace, job.Name, job.Uid)}*) are NOT deleted")],
+                    $"{TwaLabels.SkipRedisCleanup}=\"true\": the job's Redis keys ({prefix}*) are NOT deleted")],
+            };
+        }
+
+        JobValidation.Validate(job, _options, out var redis);
+        if (redis.Address is null)
+        {
+            return new ReconcileActions
+            {
+                RemoveFinalizer = true,
+                Events = [new JobEvent(EventType.Normal, TwaJobReasons.RedisCleanupSkipped,
+                    "the job names no Redis (and the operator has no default one): there are no keys to delete")],
+            };
+        }
+
+        if (observed.Pods.Count > 0)
+        {
+            return new ReconcileActions
+            {
+                DeletePods = [.. observed.Pods.Where(p => p.DeletionTimestamp is null).OrderBy(p => p.Name, StringComparer.Ordinal)
+                    .Select(p => new PodDeletion(p.Name, p.Uid, JobDeletedReason))],
+                RequeueAfter = TimeSpan.FromSeconds(FinalizerRecheckSeconds),
             };
         }
 
         return new ReconcileActions
         {
             RemoveFinalizer = true,
-            RedisCleanupKeyPrefix = WorkerPodBuilder.KeyPrefix(job.Namespace, job.Name, job.Uid),
+            RedisCleanupKeyPrefix = prefix,
         };
     }
 

@@ -15,8 +15,12 @@ namespace Twa.Operator.Runtime;
 /// One reconcile of one TwaJob key: gathers the <see cref="ObservedState"/> (informer caches, the Redis membership
 /// record, the children's spec hashes), runs <see cref="TwaJobReconciler"/> and carries out its
 /// <see cref="ReconcileActions"/> in the documented order, stopping at the first failure (thrown, so the caller
-/// re-queues with backoff). An unreachable Redis is observed as <see cref="ObservedState.StoreAvailable"/> = false,
-/// not thrown. Thread-safe for different keys; the work queue never runs one key twice at once.
+/// re-queues with backoff). An unreadable Redis is observed as <see cref="ObservedState.StoreAvailable"/> = false;
+/// the reconciler then decides nothing from the membership and asks for <see cref="ReconcileActions.RetryWithBackoff"/>,
+/// which is thrown after the other actions. The children's spec hashes are cached for at most
+/// <see cref="ChildRecheckPeriod"/>, so a deleted Service or ConfigMap is re-created by a later reconcile (at the latest
+/// the resync after that period). The pods of a job being deleted are listed from the API server, not the cache, before
+/// its finalizer goes. Thread-safe for different keys; the work queue never runs one key twice at once.
 /// </summary>
 public sealed class JobExecutor
 {
@@ -30,7 +34,7 @@ public sealed class JobExecutor
     private readonly EventRecorder _events;
     private readonly OperatorMetrics _metrics;
     private readonly OperatorLog _log;
-    private readonly ConcurrentDictionary<string, string> _childHashes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Hash, DateTimeOffset Checked)> _childHashes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Password, DateTimeOffset Read)> _passwords = new(StringComparer.Ordinal);
 
     public JobExecutor(KubernetesClient client, Informer<TwaJobResource> jobs, Informer<V1Pod> pods, MembershipStore store,
@@ -52,6 +56,11 @@ public sealed class JobExecutor
     /// <summary>How long a Redis password read from a job's Secret is reused (a rotated password is picked up after it).</summary>
     public static TimeSpan PasswordCacheTime { get; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long the spec hash of a Service / ConfigMap seen (or applied) is trusted before the object is read
+    /// again: a child deleted behind the operator's back is re-created by the first reconcile after it (the controller
+    /// sets its resync period). Default 10 min.</summary>
+    public TimeSpan ChildRecheckPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Reconciles the job <paramref name="key"/> (<c>namespace/name</c>); returns when to reconcile again
     /// (null = only on the next change).</summary>
     /// <exception cref="Exception">Any failure of an action (API, Redis); the caller re-queues with backoff.</exception>
@@ -65,13 +74,19 @@ public sealed class JobExecutor
         }
 
         var job = Observation.Job(resource);
-        var pods = _pods.Items
+        IEnumerable<V1Pod> podObjects = _pods.Items;
+        if (job.DeletionTimestamp is not null && job.Finalizers.Contains(TwaLabels.RedisCleanupFinalizer))
+        {
+            // The finalizer goes once no pod is left: ask the API server, the cache may not hold a pod created just now.
+            podObjects = (await _client.ListAsync<V1Pod>(ns, new ListOptions { LabelSelector = $"{TwaLabels.JobName}={name}" }, ct).ConfigureAwait(false)).Items;
+        }
+
+        var pods = podObjects
             .Where(p => p.Metadata.Namespace == ns && Observation.IsControlledBy(p, job.Uid))
             .Select(Observation.Pod).OfType<ObservedPod>().OrderBy(p => p.Ordinal).ToList();
-        var endpoint = await EndpointAsync(job, ct).ConfigureAwait(false);
+        var (endpoint, storeProblem) = await EndpointAsync(job, ct).ConfigureAwait(false);
         var prefix = WorkerPodBuilder.KeyPrefix(job.Namespace, job.Name, job.Uid);
         MembershipRecord? membership = null;
-        var storeAvailable = endpoint is not null;
         if (endpoint is not null && job.DeletionTimestamp is null)
         {
             try
@@ -80,8 +95,7 @@ public sealed class JobExecutor
             }
             catch (Exception e) when (e is RedisException or TimeoutException or FormatException)
             {
-                storeAvailable = false;
-                _log.Warn("redis unavailable", ("namespace", ns), ("name", name), ("redis", endpoint.ToString()), ("error", e.Message));
+                storeProblem = $"reading {MembershipStore.RecordKey(prefix)} from {endpoint} failed: {e.Message}";
             }
         }
 
@@ -90,15 +104,16 @@ public sealed class JobExecutor
             Job = job,
             Pods = pods,
             Membership = membership,
-            StoreAvailable = storeAvailable,
+            StoreAvailable = endpoint is not null && storeProblem is null,
             ServiceHash = await ChildHashAsync<V1Service>(job, JobChildren.ServiceName(name), ct).ConfigureAwait(false),
             ConfigMapHash = await ChildHashAsync<V1ConfigMap>(job, JobChildren.ConfigMapName(name), ct).ConfigureAwait(false),
         };
         var actions = _reconciler.Reconcile(observed);
-        return await ExecuteAsync(resource, job, endpoint, actions, ct).ConfigureAwait(false);
+        return await ExecuteAsync(resource, job, endpoint, storeProblem, actions, ct).ConfigureAwait(false);
     }
 
-    private async Task<TimeSpan?> ExecuteAsync(TwaJobResource resource, ObservedTwaJob job, RedisEndpoint? endpoint, ReconcileActions a, CancellationToken ct)
+    private async Task<TimeSpan?> ExecuteAsync(TwaJobResource resource, ObservedTwaJob job, RedisEndpoint? endpoint, string? storeProblem,
+        ReconcileActions a, CancellationToken ct)
     {
         var ns = job.Namespace;
         var name = job.Name;
@@ -116,7 +131,7 @@ public sealed class JobExecutor
             {
                 if (endpoint is null)
                 {
-                    throw new RedisException("the job's Redis is not configured or its password Secret is missing");
+                    throw new RedisException(storeProblem ?? "the job's Redis is not configured");
                 }
 
                 var deleted = await _store.DeletePrefixAsync(endpoint, prefix).ConfigureAwait(false);
@@ -141,21 +156,10 @@ public sealed class JobExecutor
             _ = child.Kind == "Service"
                 ? (KubernetesObject)await _client.PatchAsync<V1Service>(child.Name, ns, patch, options, ct).ConfigureAwait(false)
                 : await _client.PatchAsync<V1ConfigMap>(child.Name, ns, patch, options, ct).ConfigureAwait(false);
-            _childHashes[HashKey(job, child.Kind)] = child.Hash;
+            _childHashes[HashKey(job, child.Kind)] = (child.Hash, DateTimeOffset.UtcNow);
         }
 
-        if (a.Publish is { } record)
-        {
-            if (endpoint is null || !await _store.PublishAsync(endpoint, WorkerPodBuilder.KeyPrefix(ns, name, job.Uid), record).ConfigureAwait(false))
-            {
-                _log.Info("membership compare-and-set lost; re-reading", ("namespace", ns), ("name", name), ("generation", record.Generation));
-                return TimeSpan.FromMilliseconds(200);
-            }
-
-            _log.Info("membership published", ("namespace", ns), ("name", name), ("generation", record.Generation),
-                ("worldSize", record.WorldSize), ("reason", record.Reason));
-        }
-
+        // Status first: the counted UIDs and the budget are durable before the publish and the deletes act on them.
         if (a.Status is { } status)
         {
             var json = resource.ToJsonObject();
@@ -170,6 +174,18 @@ public sealed class JobExecutor
                 _log.Debug("status write conflicted; re-queued", ("namespace", ns), ("name", name));
                 return TimeSpan.FromMilliseconds(200);
             }
+        }
+
+        if (a.Publish is { } record)
+        {
+            if (endpoint is null || !await _store.PublishAsync(endpoint, WorkerPodBuilder.KeyPrefix(ns, name, job.Uid), record).ConfigureAwait(false))
+            {
+                _log.Info("membership compare-and-set lost; re-reading", ("namespace", ns), ("name", name), ("generation", record.Generation));
+                return TimeSpan.FromMilliseconds(200);
+            }
+
+            _log.Info("membership published", ("namespace", ns), ("name", name), ("generation", record.Generation),
+                ("worldSize", record.WorldSize), ("reason", record.Reason));
         }
 
         foreach (var d in a.DeletePods)
@@ -224,6 +240,11 @@ public sealed class JobExecutor
             _metrics.Drop(ns, name);
         }
 
+        if (a.RetryWithBackoff)
+        {
+            throw new RedisException($"the job's Redis is unavailable ({storeProblem ?? "no endpoint"}); Running=False/StoreUnavailable, retrying with backoff");
+        }
+
         return a.RequeueAfter;
     }
 
@@ -245,31 +266,34 @@ public sealed class JobExecutor
         where T : KubernetesObject
     {
         var kind = typeof(T) == typeof(V1Service) ? "Service" : "ConfigMap";
-        if (_childHashes.TryGetValue(HashKey(job, kind), out var hash))
+        var key = HashKey(job, kind);
+        if (_childHashes.TryGetValue(key, out var cached) && DateTimeOffset.UtcNow - cached.Checked < ChildRecheckPeriod)
         {
-            return hash;
+            return cached.Hash;
         }
 
         var existing = await _client.TryGetAsync<T>(childName, job.Namespace, ct).ConfigureAwait(false);
         if (existing?.Metadata.Annotations?.TryGetValue(TwaLabels.SpecHash, out var h) == true)
         {
-            _childHashes[HashKey(job, kind)] = h;
+            _childHashes[key] = (h, DateTimeOffset.UtcNow);
             return h;
         }
 
+        _childHashes.TryRemove(key, out _);
         return null;
     }
 
     private static string HashKey(ObservedTwaJob job, string kind) => $"{job.Uid}/{kind}";
 
-    /// <summary>The job's effective Redis with the password from its Secret; null when none is configured or the
-    /// Secret cannot be read (the store is then unavailable to this reconcile).</summary>
-    private async Task<RedisEndpoint?> EndpointAsync(ObservedTwaJob job, CancellationToken ct)
+    /// <summary>The job's effective Redis with the password from its Secret; no endpoint and no problem when none is
+    /// configured, no endpoint and the problem when the Secret cannot be read (the store is then unavailable to this
+    /// reconcile).</summary>
+    private async Task<(RedisEndpoint? Endpoint, string? Problem)> EndpointAsync(ObservedTwaJob job, CancellationToken ct)
     {
         JobValidation.Validate(job, _options, out var redis);
         if (redis.Address is null)
         {
-            return null;
+            return (null, null);
         }
 
         string? password = null;
@@ -284,7 +308,7 @@ public sealed class JobExecutor
                 var cacheKey = $"{job.Namespace}/{reference.Name}/{reference.Key}";
                 if (_passwords.TryGetValue(cacheKey, out var cached) && DateTimeOffset.UtcNow - cached.Read < PasswordCacheTime)
                 {
-                    return new RedisEndpoint(redis.Address, redis.Database, redis.Tls, cached.Password);
+                    return (new RedisEndpoint(redis.Address, redis.Database, redis.Tls, cached.Password), null);
                 }
 
                 try
@@ -292,9 +316,7 @@ public sealed class JobExecutor
                     var secret = await _client.TryGetAsync<V1Secret>(reference.Name, job.Namespace, ct).ConfigureAwait(false);
                     if (secret?.Data?.TryGetValue(reference.Key, out var bytes) != true)
                     {
-                        _log.Warn("redis password secret or key missing", ("namespace", job.Namespace), ("name", job.Name),
-                            ("secret", reference.Name), ("key", reference.Key));
-                        return null;
+                        return (null, $"the Redis password Secret {job.Namespace}/{reference.Name} or its key '{reference.Key}' is missing");
                     }
 
                     password = Encoding.UTF8.GetString(bytes!);
@@ -302,12 +324,11 @@ public sealed class JobExecutor
                 }
                 catch (KubernetesApiException e)
                 {
-                    _log.Warn("reading the redis password secret failed", ("namespace", job.Namespace), ("name", job.Name), ("error", e.Message));
-                    return null;
+                    return (null, $"reading the Redis password Secret {job.Namespace}/{reference.Name} failed: {e.Message}");
                 }
             }
         }
 
-        return new RedisEndpoint(redis.Address, redis.Database, redis.Tls, password);
+        return (new RedisEndpoint(redis.Address, redis.Database, redis.Tls, password), null);
     }
 }

@@ -16,7 +16,8 @@ public static class Observation
 
     /// <summary>The TwaJob as the reconciler sees it. A spec that does not bind (unknown fields, wrong types, invalid
     /// values) yields a job with the default spec, the stored status and <see cref="ObservedTwaJob.BindProblems"/>
-    /// naming each problem, so it fails with InvalidSpec instead of stopping the operator.</summary>
+    /// naming each problem, so it fails with InvalidSpec instead of stopping the operator; its <c>spec.redis</c> is
+    /// kept when that part alone binds (the spec may have bound earlier, and the finalizer must find the job's keys).</summary>
     public static ObservedTwaJob Job(TwaJobResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
@@ -43,6 +44,7 @@ public static class Observation
                     Labels = meta.Labels is null ? null : new Dictionary<string, string>(meta.Labels, StringComparer.Ordinal),
                     Annotations = meta.Annotations is null ? null : new Dictionary<string, string>(meta.Annotations, StringComparer.Ordinal),
                 },
+                Spec = new TwaJobSpec { Redis = ReadRedis(json["spec"]?["redis"]) },
                 Status = ReadStatus(json["status"]),
             };
         }
@@ -106,6 +108,23 @@ public static class Observation
                 c.LastTransitionTime,
                 c.Reason))],
         };
+    }
+
+    private static RedisSpec? ReadRedis(JsonNode? redis)
+    {
+        if (redis is not JsonObject)
+        {
+            return null;
+        }
+
+        try
+        {
+            return redis.Deserialize<RedisSpec>(s_status);
+        }
+        catch (JsonException)
+        {
+            return null; // no Redis to clean either
+        }
     }
 
     private static V1Alpha1TwaJobStatus? ReadStatus(JsonNode? status)

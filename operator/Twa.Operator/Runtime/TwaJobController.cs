@@ -36,7 +36,10 @@ public sealed class TwaJobController : IDisposable
         Queue = new WorkQueue(OperatorMetrics.Controller, options.Retry, metrics);
         _store = new MembershipStore(metrics);
         _executor = new JobExecutor(client, Jobs, Pods, _store, new TwaJobReconciler(options.Reconciler, clock ?? TimeProvider.System),
-            options.Reconciler, options.DefaultRedisPassword, new EventRecorder(client, options.Instance), metrics, log);
+            options.Reconciler, options.DefaultRedisPassword, new EventRecorder(client, options.Instance), metrics, log)
+        {
+            ChildRecheckPeriod = options.ResyncPeriod,
+        };
         Jobs.Changed += (_, job) => Queue.Add(ObjectKey.Of(job.Metadata.Namespace, job.Metadata.Name ?? ""));
         Pods.Changed += OnPod;
     }

@@ -223,6 +223,105 @@ public sealed class ReconcilerFailureTests
     }
 
     [Fact]
+    public void Reconcile_StoreUnavailablePastMinReplicasTimeout_NoFailureNoCountingNoPodChanges()
+    {
+        var w = Running();
+        var g = w.Membership!.Generation;
+        w.StoreAvailable = false;
+        w.Exit("demo-worker-2", 1, "boom"); // a member fails during the outage
+
+        for (var i = 0; i < 3; i++)
+        {
+            w.Clock.Advance(1000); // 3000 s > elastic.minReplicasTimeoutSeconds (1800)
+            var a = w.Reconcile();
+            Assert.Null(a.Publish);
+            Assert.Empty(a.CreatePods);
+            Assert.Empty(a.DeletePods);
+            Assert.True(a.RetryWithBackoff);
+        }
+
+        Assert.Equal(R.StoreUnavailable, w.Condition(C.Running).Reason);
+        Assert.NotEqual(ConditionStatus.True, w.Condition(C.Failed).Status);
+        Assert.Equal(0, w.Restarts.FailureRestarts);
+        Assert.Equal(g, w.Status.Membership!.Generation);
+
+        // Redis is back: the failure is counted once and the survivors get the next generation.
+        w.StoreAvailable = true;
+        var b = w.Reconcile();
+        Assert.False(b.RetryWithBackoff);
+        Assert.Equal(1, w.Restarts.FailureRestarts);
+        Assert.Equal(g + 1, b.Publish!.Generation);
+        Assert.Equal(R.MemberFailed, b.Publish.Reason);
+        Assert.Equal(["demo-worker-0", "demo-worker-1"], b.Publish.Members.Select(m => m.Pod));
+        Assert.NotEqual(ConditionStatus.True, w.Condition(C.Failed).Status);
+    }
+
+    [Fact]
+    public void Reconcile_StoreBackBelowMinReplicas_MinReplicasWaitStartsWhenTheStoreIsBack()
+    {
+        var w = new JobWorld(Jobs.Elastic(replicas: 3, min: 3));
+        w.Settle();
+        w.Clock.Advance(10);
+        w.StoreAvailable = false;
+        w.Reconcile();
+        w.Exit("demo-worker-2", 1, "boom");
+        w.Clock.Advance(3000);
+        w.Reconcile();
+
+        w.StoreAvailable = true;
+        w.Reconcile();
+        Assert.Equal(1, w.Restarts.FailureRestarts);
+        Assert.Equal(R.WaitingForMinReplicas, w.Condition(C.Running).Reason);
+        Assert.NotEqual(ConditionStatus.True, w.Condition(C.Failed).Status);
+        w.Clock.Advance(1799);
+        w.Reconcile();
+        Assert.NotEqual(ConditionStatus.True, w.Condition(C.Failed).Status);
+
+        w.Clock.Advance(1);
+        w.Reconcile();
+        Assert.Equal(R.MinReplicasUnavailable, w.Condition(C.Failed).Reason);
+    }
+
+    [Fact]
+    public void Reconcile_StatusWrittenButPublishLost_NextReconcilePublishesWithoutCountingAgain()
+    {
+        var w = Running();
+        w.Update("demo-worker-2", p => p with { Ready = false, Conditions = [new ObservedPodCondition("Ready", ConditionStatus.False, w.Clock.Now)] });
+        w.Clock.Advance(60);
+        var first = w.Reconciler.Reconcile(w.Observe());
+        Assert.Equal(1, first.Status!.Restarts!.FailureRestarts);
+
+        // The status (with the counted UID) was written, then Redis failed (or the operator crashed) before the publish.
+        w.Job = w.Job with { Job = w.Job.Job with { Status = first.Status } };
+        var second = w.Reconcile();
+
+        Assert.Equal(1, w.Restarts.FailureRestarts);
+        Assert.Equal(first.Publish!.Generation, second.Publish!.Generation);
+        Assert.Equal(R.MemberFailed, second.Publish.Reason);
+        Assert.Equal(["demo-worker-0", "demo-worker-1"], second.Publish.Members.Select(m => m.Pod));
+        Assert.Equal(["demo-worker-2"], second.DeletePods.Select(d => d.Name));
+        Assert.Equal(second.Publish.Generation, w.Status.Membership!.Generation);
+    }
+
+    [Fact]
+    public void Reconcile_PlannedGenerationInStatusButNotPublished_CountedOnce()
+    {
+        var w = Running();
+        w.Clock.Advance(120);
+        var planned = w.Restarts.PlannedReconfigurations;
+        w.SetSpec(s => s with { Replicas = 2 });
+        var first = w.Reconciler.Reconcile(w.Observe());
+        Assert.Equal(planned + 1, first.Status!.Restarts!.PlannedReconfigurations);
+
+        w.Job = w.Job with { Job = w.Job.Job with { Status = first.Status } }; // the publish did not happen
+        var second = w.Reconcile();
+
+        Assert.Equal(first.Publish!.Generation, second.Publish!.Generation);
+        Assert.Equal(R.ScaleDown, second.Publish.Reason);
+        Assert.Equal(planned + 1, w.Restarts.PlannedReconfigurations);
+    }
+
+    [Fact]
     public void Reconcile_ConditionUnchangedStatus_KeepsLastTransitionTime()
     {
         var w = Running();

@@ -318,19 +318,55 @@ public sealed class ReconcilerLifecycleTests
     }
 
     [Fact]
-    public void Reconcile_DeletionRequested_CleansRedisPrefixThenRemovesFinalizer()
+    public void Reconcile_DeletionRequested_DeletesPodsFirstThenCleansRedisPrefixThenRemovesFinalizer()
     {
         var w = new JobWorld(Jobs.Elastic());
         w.Settle();
+        w.KeepTerminating = true;
         w.Job = w.Job with { DeletionTimestamp = w.Clock.Now };
 
+        // Running pods would re-create state keys after the cleanup (their commits PERSIST them): they go first.
         var a = w.Reconcile();
-
-        Assert.Equal("twa:ml:demo:0f0e0d0c-uid:", a.RedisCleanupKeyPrefix);
-        Assert.True(a.RemoveFinalizer);
+        Assert.Equal(["demo-worker-0", "demo-worker-1"], a.DeletePods.Select(d => d.Name));
+        Assert.All(a.DeletePods, d => Assert.Equal("JobDeleted", d.Reason));
+        Assert.Null(a.RedisCleanupKeyPrefix);
+        Assert.False(a.RemoveFinalizer);
+        Assert.NotNull(a.RequeueAfter);
         Assert.Null(a.Status);
+
+        var b = w.Reconcile(); // still Terminating: wait
+        Assert.Empty(b.DeletePods);
+        Assert.Null(b.RedisCleanupKeyPrefix);
+        Assert.False(b.RemoveFinalizer);
+        Assert.Equal([TwaLabels.RedisCleanupFinalizer], w.Job.Finalizers);
+
+        w.FinishTerminations();
+        var c = w.Reconcile();
+        Assert.Equal("twa:ml:demo:0f0e0d0c-uid:", c.RedisCleanupKeyPrefix);
+        Assert.True(c.RemoveFinalizer);
+        Assert.Null(c.Status);
         Assert.Empty(w.Job.Finalizers);
         Assert.Equal(new ReconcileActions().Status, w.Reconcile().Status); // nothing left to do
+    }
+
+    [Fact]
+    public void Reconcile_NoRedisOrInvalidFromTheStart_AddsNoFinalizerAndDeletionIsNotBlocked()
+    {
+        var job = Jobs.Elastic();
+        var noRedis = new JobWorld(job with { Spec = job.Spec with { Redis = null } });
+        Assert.False(noRedis.Reconcile().AddFinalizer);
+        Assert.Equal(R.InvalidSpec, noRedis.Condition(C.Failed).Reason);
+        Assert.Empty(noRedis.Job.Finalizers);
+        var invalid = new JobWorld(job with { Spec = job.Spec with { Elastic = job.Spec.Elastic! with { MinReplicas = 5 } } });
+        Assert.False(invalid.Reconcile().AddFinalizer); // nothing was ever published for it
+        Assert.Empty(invalid.Job.Finalizers);
+
+        // A finalizer from an older operator on a job without any Redis: nothing to clean, nothing to wait for.
+        noRedis.Job = noRedis.Job with { Finalizers = [TwaLabels.RedisCleanupFinalizer], DeletionTimestamp = noRedis.Clock.Now };
+        var a = noRedis.Reconcile();
+        Assert.Null(a.RedisCleanupKeyPrefix);
+        Assert.True(a.RemoveFinalizer);
+        Assert.Empty(noRedis.Job.Finalizers);
     }
 
     [Fact]
