@@ -45,8 +45,11 @@ public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize
     /// <summary>True on the rank that evaluates, logs and writes the outputs (rank 0).</summary>
     public bool IsLeader => Ranks.Rank == 0;
 
-    /// <summary>Sums this rank's loss and correct counts over the ranks; then rank 0 evaluates the model on the test split,
-    /// logs the epoch's line and returns its history row (other ranks return the row with NaN test figures).</summary>
+    /// <summary>Sums this rank's loss and correct counts over the ranks; then every rank evaluates the model on the test
+    /// split, and rank 0 logs the epoch's line and returns its history row (other ranks return the row with NaN test
+    /// figures). The other ranks evaluate too although only rank 0 reports: otherwise they would wait for rank 0 inside
+    /// the next collective, whose timeout a long evaluation (a large test set, a big model on the CPU) can exceed, which
+    /// reads as a lost peer. On one GPU per rank this costs no wall time.</summary>
     public EpochRecord FinishEpoch(string phase, int epoch, int epochs, double lr, double lossSum, long correct, int samples, double seconds)
     {
         if (!Ranks.IsSingle)
@@ -56,12 +59,12 @@ public sealed record PhaseContext(Model Model, DatasetSplits Data, int BatchSize
         }
 
         Observer?.Evaluated("train", (double)correct / samples);
+        var test = Evaluator.Evaluate(Model, Data.Test, Data.Mean, Data.Std);
         if (!IsLeader)
         {
             return new EpochRecord(phase, epoch, lr, lossSum / samples, (double)correct / samples, double.NaN, double.NaN, seconds);
         }
 
-        var test = Evaluator.Evaluate(Model, Data.Test, Data.Mean, Data.Std);
         Observer?.Evaluated("test", test.Accuracy);
         var record = new EpochRecord(phase, epoch, lr, lossSum / samples, (double)correct / samples, test.Loss, test.Accuracy, seconds);
         Log(string.Create(CultureInfo.InvariantCulture,

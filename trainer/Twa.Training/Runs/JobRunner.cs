@@ -87,19 +87,25 @@ public static class JobRunner
 
                 result.BaseSeconds = clock.Elapsed.TotalSeconds;
                 result.BaseEpochs = baseSpec.Epochs;
-                result.BaseTest = leader ? Evaluator.Evaluate(model, data.Test, data.Mean, data.Std) : null;
+                // Every rank evaluates (rank 0 reports): no rank waits inside a collective while another works alone.
+                var baseTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+                result.BaseTest = leader ? baseTest : null;
             }
 
             if (t.Twa is { } twaSpec)
             {
                 var snapshots = twaSpec.Snapshots.Indices().ToArray();
-                if (leader && t.Baselines.Contains(BaselineName.Swa))
+                if (t.Baselines.Contains(BaselineName.Swa))
                 {
-                    result.Swa = SwaBaseline.Evaluate(ctx, snapshots);
-                    log(string.Create(CultureInfo.InvariantCulture, $"swa   snapshots {snapshots[0]}..{snapshots[^1]}: test acc {result.Swa.Value.Accuracy:P2}"));
+                    var swa = SwaBaseline.Evaluate(ctx, snapshots); // column-sharded: every rank takes part
+                    result.Swa = leader ? swa : null;
+                    if (leader)
+                    {
+                        log(string.Create(CultureInfo.InvariantCulture, $"swa   snapshots {snapshots[0]}..{snapshots[^1]}: test acc {swa.Accuracy:P2}"));
+                    }
                 }
 
-                if (leader && ema is not null)
+                if (ema is not null)
                 {
                     using (Autograd.NoGrad())
                     {
@@ -107,8 +113,12 @@ public static class JobRunner
                     }
 
                     Evaluator.RefreshBatchNorm(model, data.Train, data.Mean, data.Std, BatchStep.RefreshDropoutSeed(ctx));
-                    result.Ema = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
-                    log(string.Create(CultureInfo.InvariantCulture, $"ema   decay 0.999: test acc {result.Ema.Value.Accuracy:P2}"));
+                    var emaTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+                    result.Ema = leader ? emaTest : null;
+                    if (leader)
+                    {
+                        log(string.Create(CultureInfo.InvariantCulture, $"ema   decay 0.999: test acc {emaTest.Accuracy:P2}"));
+                    }
                 }
 
                 var clock = Stopwatch.StartNew();
@@ -116,7 +126,8 @@ public static class JobRunner
                 result.History.AddRange(result.Twa.History);
                 result.TwaSeconds = clock.Elapsed.TotalSeconds;
                 result.BasisBytesTotal = (long)ranks.SumScalars(result.Twa.BasisBytes ?? 0)[0];
-                result.TwaTest = leader ? Evaluator.Evaluate(model, data.Test, data.Mean, data.Std) : null;
+                var twaTest = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+                result.TwaTest = leader ? twaTest : null;
             }
         }
         finally
