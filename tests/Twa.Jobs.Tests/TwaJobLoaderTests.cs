@@ -138,6 +138,26 @@ public sealed class TwaJobLoaderTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Parse_StartLastWithCenteredVariant_NamesTheFieldAndTheFix()
+    {
+        var e = Fails(Minimal.Replace("snapshots: {from: 0, to: 5}", "variant: centered\n      start: last\n      snapshots: {from: 0, to: 5}", StringComparison.Ordinal));
+
+        Assert.Equal(["spec.training.twa.start: 'last' is not supported by variant: centered (the journal variant always starts at the "
+            + "snapshots' mean, x = 0); remove start, or use variant: schmidt"], e.Problems);
+    }
+
+    [Theory]
+    [InlineData("variant: schmidt\n      start: last", TwaVariant.Schmidt, TwaStart.Last)]
+    [InlineData("variant: centered\n      start: mean", TwaVariant.Centered, TwaStart.Mean)]
+    [InlineData("variant: centered", TwaVariant.Centered, TwaStart.Mean)]
+    public void Parse_StartThatTheVariantHonours_IsAccepted(string lines, TwaVariant variant, TwaStart start)
+    {
+        var job = TwaJobLoader.Parse(Minimal.Replace("snapshots: {from: 0, to: 5}", $"{lines}\n      snapshots: {{from: 0, to: 5}}", StringComparison.Ordinal), "job.yaml");
+
+        Assert.Equal((variant, start), (job.Spec.Training.Twa!.Variant, job.Spec.Training.Twa.Start));
+    }
+
     [Theory]
     [InlineData("base: {epochs: 4}", 100)]
     [InlineData("base: {epochs: 4, checkpointEverySteps: 25}", 25)]

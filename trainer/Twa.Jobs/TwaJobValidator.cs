@@ -79,6 +79,9 @@ public static class TwaJobValidator
                 $"{w.ProjectionBits} is not supported; use one of {string.Join(", ", TwaPhaseSpec.SupportedProjectionBits)}");
             Check(w.Variant == TwaVariant.Centered || w.ProjectionBits == 32, $"{wp}.projectionBits",
                 "quantised bases are a 'centered' (journal) feature; use variant: centered or projectionBits: 32");
+            Check(w.Variant != TwaVariant.Centered || w.Start == TwaStart.Mean, $"{wp}.start",
+                "'last' is not supported by variant: centered (the journal variant always starts at the snapshots' mean, x = 0); "
+                + "remove start, or use variant: schmidt");
             Check(w.BlockSize >= 0, $"{wp}.blockSize", "must be >= 0 (0 = one block per parameter tensor)");
             Check(w.FitOn == TwaFitOn.Train || t.Data.HoldoutFraction > 0, $"{wp}.fitOn",
                 "holdout (TWA-v) needs data.holdoutFraction > 0");

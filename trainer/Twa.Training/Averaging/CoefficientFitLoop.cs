@@ -13,7 +13,9 @@ namespace Twa.Training.Averaging;
 /// coefficient update (given the step's learning rate), progress and the end-of-epoch evaluation. When the context
 /// has <see cref="PhaseContext.CommitTwaState"/> and a <see cref="PhaseContext.State"/>, the state is committed every
 /// <see cref="PhaseContext.CheckpointEverySteps"/> steps and a run finding a commit resumes right after it (the
-/// variant's <c>restored</c> callback rebuilds the weights from the restored coefficients).</summary>
+/// variant's <c>restored</c> callback rebuilds the weights from the restored coefficients); a commit of another fit
+/// (another seed, model, batch size, augmentation or <c>twa</c> section: <see cref="TwaCheckpoint.IdentityOf"/>) is refused with a
+/// <see cref="Stores.StateMismatchException"/> naming each differing field.</summary>
 internal static class CoefficientFitLoop
 {
     /// <summary>Seed offset of TWA's own draws (batch order, augmentation), distinct from base training's.</summary>
@@ -33,8 +35,8 @@ internal static class CoefficientFitLoop
         var stepsPerEpoch = new EpochSampler(fitSet.Count, ctx.BatchSize, ctx.Seed, 0).BatchCount;
         var schedule = new LearningRateSchedule(spec.Schedule, spec.Optimizer.Lr, spec.Epochs, stepsPerEpoch);
         var history = new List<EpochRecord>();
-        var identity = string.Create(CultureInfo.InvariantCulture,
-            $"{spec.Variant} {string.Join(',', spec.Snapshots.Indices())} x{coefficients.NumElements}");
+        var identity = TwaCheckpoint.IdentityOf(ctx.Seed, new ModelSpec { Arch = ctx.Model.Architecture, NumClasses = ctx.Model.NumClasses }, ctx.BatchSize,
+            spec, augment, coefficients.NumElements);
         long step = 0;
         double lossSum = 0;
         long correct = 0;
@@ -88,7 +90,7 @@ internal static class CoefficientFitLoop
         return history;
     }
 
-    private static void Commit(PhaseContext ctx, string identity, Tensor coefficients, IOptimizer optimizer, long step, double lossSum,
+    private static void Commit(PhaseContext ctx, TwaCheckpoint.Identity identity, Tensor coefficients, IOptimizer optimizer, long step, double lossSum,
         long correct, List<EpochRecord> history, bool force)
     {
         if (ctx is not { CommitTwaState: true, State: { } store } || (!force && step % ctx.CheckpointEverySteps != 0))

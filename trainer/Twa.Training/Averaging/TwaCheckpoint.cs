@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using Twa.Jobs;
+using Twa.Jobs.Operator;
 using Twa.Torch;
 using Twa.Training.Optim;
 using Twa.Training.Phases;
@@ -11,16 +14,43 @@ namespace Twa.Training.Averaging;
 /// coefficients, the optimizer moments and step count, the model's BN buffers (rank 0's running statistics, which the
 /// epoch-end evaluations use) and dropout generator state, the steps done, the loss/correct sums of the epoch in
 /// progress (summed over the ranks) and the history rows so far. Written by rank 0 (the store makes each commit atomic); read
-/// by every rank of a new generation. Tied to the variant, the snapshot range and the coefficient count: another job's
-/// state is an error naming the store.
+/// by every rank of a new generation. Tied to the fit that made it (<see cref="Identity"/>): the commit of another fit is
+/// refused with a <see cref="StateMismatchException"/> naming each differing field, before anything is restored.
 /// </summary>
 internal static class TwaCheckpoint
 {
     public const string Slot = "twa";
 
+    /// <summary>The metadata key of <see cref="Identity.Shape"/>.</summary>
+    private const string ShapeKey = "identity";
+
     public sealed record Position(long Step, double LossSum, long Correct, EpochRecord[] History);
 
-    public static void Write(PhaseContext ctx, IStateStore store, string identity, Tensor coefficients, IOptimizer optimizer, Position position)
+    /// <summary>What a commit is tied to: its <paramref name="Shape"/> ("{variant} {snapshot indices} x{coefficient
+    /// count}", checked for every commit) and the job fingerprint (<paramref name="Job"/>, under
+    /// <see cref="JobFingerprint.Key"/>; commits made before it existed are resumed without it).</summary>
+    public sealed record Identity(string Shape, JobFingerprint Job);
+
+    /// <summary>The identity of a fit of <paramref name="coefficientCount"/> coefficients. Its fingerprint is canonical JSON,
+    /// in the job file's spelling, of what decides the fit's trajectory: <c>seed</c> (the run's, after --seed), the
+    /// <c>model</c> (arch, classes), <c>data.batchSize</c>, <c>data.augment</c> as written (null = none; a fit on the
+    /// training split applies it) and the whole <c>twa</c> section (TWA's commit interval is
+    /// <c>spec.training.checkpointEverySteps</c>, outside it). Where the data lives, the device and the number of ranks
+    /// are not part of it: a moved or resized run resumes.</summary>
+    public static Identity IdentityOf(ulong seed, ModelSpec model, int batchSize, TwaPhaseSpec spec, AugmentSpec? augment, long coefficientCount) => new(
+        string.Create(CultureInfo.InvariantCulture, $"{spec.Variant} {string.Join(',', spec.Snapshots.Indices())} x{coefficientCount}"),
+        new JobFingerprint(FingerprintOf(seed, model, batchSize, spec, augment ?? new AugmentSpec()),
+            FingerprintOf(0, new ModelSpec(), new DataSpec().BatchSize, new TwaPhaseSpec(), new AugmentSpec())));
+
+    private static JsonObject FingerprintOf(ulong seed, ModelSpec model, int batchSize, TwaPhaseSpec spec, AugmentSpec augment) => new()
+    {
+        ["seed"] = (long)seed,
+        ["model"] = TwaJobJson.ToJson(model),
+        ["data"] = new JsonObject { ["batchSize"] = batchSize, ["augment"] = TwaJobJson.ToJson(augment) },
+        ["twa"] = TwaJobJson.ToJson(spec),
+    };
+
+    public static void Write(PhaseContext ctx, IStateStore store, Identity identity, Tensor coefficients, IOptimizer optimizer, Position position)
     {
         var tensors = new List<(string, Tensor)> { (CommittedState.CoefficientsName, coefficients) };
         tensors.AddRange(optimizer.State.Select(kv => (CommittedState.OptimizerPrefix + kv.Key, kv.Value)));
@@ -33,7 +63,8 @@ internal static class TwaCheckpoint
             Tensors = tensors,
             Metadata = new Dictionary<string, string>
             {
-                ["identity"] = identity,
+                [ShapeKey] = identity.Shape,
+                [JobFingerprint.Key] = identity.Job.Json,
                 ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
                 ["loss_sum"] = position.LossSum.ToString("R", CultureInfo.InvariantCulture),
                 ["correct"] = position.Correct.ToString(CultureInfo.InvariantCulture),
@@ -43,8 +74,9 @@ internal static class TwaCheckpoint
     }
 
     /// <summary>Restores the coefficients, the optimizer, the BN buffers and the dropout generator from the last commit;
-    /// null when there is none.</summary>
-    public static Position? TryRead(PhaseContext ctx, IStateStore store, string identity, Tensor coefficients, IOptimizer optimizer)
+    /// null when there is none. The commit of another fit (<paramref name="identity"/>) throws
+    /// <see cref="StateMismatchException"/> before anything is restored.</summary>
+    public static Position? TryRead(PhaseContext ctx, IStateStore store, Identity identity, Tensor coefficients, IOptimizer optimizer)
     {
         using var content = store.ReadLatest(Slot);
         if (content is null)
@@ -52,10 +84,12 @@ internal static class TwaCheckpoint
             return null;
         }
 
-        if (content.Metadata.GetValueOrDefault("identity") != identity)
+        var where = ctx.StateLocation;
+        identity.Job.Check(content, where, "TWA state");
+        if (content.Metadata.GetValueOrDefault(ShapeKey) != identity.Shape)
         {
-            throw new InvalidOperationException(
-                $"{ctx.StateLocation} holds TWA state of '{content.Metadata.GetValueOrDefault("identity")}', not '{identity}'; use another --out directory or store");
+            throw new StateMismatchException(
+                $"{where} holds TWA state of '{content.Metadata.GetValueOrDefault(ShapeKey)}', not '{identity.Shape}'; use another --out directory or store, or delete {where}");
         }
 
         using (Autograd.NoGrad())

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Twa.Torch;
 using Twa.Training.Stores;
@@ -41,24 +40,28 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
     /// without <c>checkpointEverySteps</c> (how often the state is committed, not what it is) and <c>emaDecay</c> (null
     /// = no EMA). The device, threads and number of ranks are not part of it: a resized or moved run resumes. Commits made
     /// before the key existed are resumed without the check.</summary>
-    public const string JobKey = "job";
+    public const string JobKey = JobFingerprint.Key;
 
     /// <summary>The fingerprint's field for the EMA decay, shown as the <c>baselines</c> entry that turns it on.</summary>
     private const string EmaDecayField = "emaDecay";
 
-    /// <summary>The fingerprint's top-level fields in the order a mismatch lists them.</summary>
-    private static readonly string[] s_fingerprintOrder = ["seed", "model", "data", "base", EmaDecayField];
+    /// <summary>How a mismatch names the fingerprint fields that are not spelled <c>spec.training.PATH</c>.</summary>
+    private static readonly Dictionary<string, string> s_fieldLabels = new(StringComparer.Ordinal)
+    {
+        [EmaDecayField] = "spec.training.baselines (ema decay)",
+    };
 
     private readonly ExponentialMovingAverage? _ema = emaDecay is double d ? new ExponentialMovingAverage(d) : null;
 
-    private string? _fingerprint;
+    private JobFingerprint? _fingerprint;
 
     /// <summary>EMA weights after <see cref="Run"/> when an EMA decay was given, also after <see cref="Run"/> threw (null
     /// before the first step); owned by the caller.</summary>
     public Tensor? Ema => _ema?.Average;
 
     /// <summary>This job's fingerprint (<see cref="JobKey"/>).</summary>
-    private string Fingerprint => _fingerprint ??= BuildFingerprint().ToJsonString();
+    private JobFingerprint Fingerprint => _fingerprint ??= new JobFingerprint(BuildFingerprint(),
+        FingerprintOf(new ModelSpec(), new DataSpec(), new BasePhaseSpec(), 0, null), s_fieldLabels);
 
     public IReadOnlyList<EpochRecord> Run()
     {
@@ -198,7 +201,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             {
                 ["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
                 ["arch"] = context.Model.Architecture,
-                [JobKey] = Fingerprint,
+                [JobKey] = Fingerprint.Json,
                 ["history"] = HistoryJson.Write(history),
                 ["loss_sum"] = lossSum.ToString("R", CultureInfo.InvariantCulture),
                 ["correct"] = correct.ToString(CultureInfo.InvariantCulture),
@@ -221,7 +224,7 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
         }
 
         var where = context.StateLocation;
-        CheckJob(content);
+        Fingerprint.Check(content, where, "base-training state");
         if (content.Metadata.GetValueOrDefault("arch") != context.Model.Architecture)
         {
             throw new StateMismatchException($"{where} holds base-training state of a '{content.Metadata.GetValueOrDefault("arch")}' model, not '{context.Model.Architecture}'; use another --out directory or store, or delete {where}");
@@ -284,77 +287,6 @@ public sealed class BaseTrainer(PhaseContext context, BasePhaseSpec spec, DataSp
             ["base"] = phaseJson,
             [EmaDecayField] = ema,
         };
-    }
-
-    /// <summary>Throws <see cref="StateMismatchException"/> naming every field whose value in the commit's fingerprint
-    /// differs from this job's (nothing for commits without one).</summary>
-    private void CheckJob(CommittedState content)
-    {
-        if (!content.Metadata.TryGetValue(JobKey, out var committed) || committed == Fingerprint)
-        {
-            return;
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(committed);
-        }
-        catch (JsonException e)
-        {
-            throw new StoreCorruptException(content.Location, $"metadata '{JobKey}' is not JSON ({e.Message}); delete the state to start over", e);
-        }
-
-        var before = Leaves(node);
-        var now = Leaves(JsonNode.Parse(Fingerprint));
-        var where = context.StateLocation;
-        // A field the commit lacks while this job has it at the schema's default is a field added by a newer trainer
-        // (the older one ran with that default): not a difference, so an upgrade does not strand running jobs.
-        var defaults = Leaves(FingerprintOf(new ModelSpec(), new DataSpec(), new BasePhaseSpec(), 0, null));
-        var differences = before.Keys.Union(now.Keys)
-            .Where(k => before.GetValueOrDefault(k) != now.GetValueOrDefault(k))
-            .Where(k => before.ContainsKey(k) || !now.TryGetValue(k, out var value) || defaults.GetValueOrDefault(k) != value)
-            .OrderBy(k => Array.IndexOf(s_fingerprintOrder, k.Split('.')[0]) is var i and >= 0 ? i : s_fingerprintOrder.Length)
-            .ThenBy(k => k, StringComparer.Ordinal)
-            .Select(k => $"{FieldPath(k)}: {before.GetValueOrDefault(k) ?? "unset"} in {where}, {now.GetValueOrDefault(k) ?? "unset"} in this job")
-            .ToList();
-        if (differences.Count > 0)
-        {
-            throw new StateMismatchException(
-                $"{where} holds base-training state of another job: {string.Join("; ", differences)}; use another --out directory or store, or delete {where}");
-        }
-    }
-
-    /// <summary>The job-file path of a fingerprint field.</summary>
-    private static string FieldPath(string field) => field == EmaDecayField ? "spec.training.baselines (ema decay)" : "spec.training." + field;
-
-    /// <summary>The fingerprint's leaves by dotted path: strings as they are, other values (numbers, booleans, arrays) as
-    /// JSON, JSON null as "none".</summary>
-    private static Dictionary<string, string> Leaves(JsonNode? node)
-    {
-        var leaves = new Dictionary<string, string>(StringComparer.Ordinal);
-        void Walk(JsonNode? n, string path)
-        {
-            if (n is JsonObject obj)
-            {
-                foreach (var (key, child) in obj)
-                {
-                    Walk(child, path.Length == 0 ? key : $"{path}.{key}");
-                }
-            }
-            else
-            {
-                leaves[path] = n switch
-                {
-                    null => "none",
-                    JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-                    _ => n.ToJsonString(),
-                };
-            }
-        }
-
-        Walk(node, "");
-        return leaves;
     }
 
     /// <summary>Where a commit stands: the epoch in progress (0-based), the batches of it done, the global step, the
