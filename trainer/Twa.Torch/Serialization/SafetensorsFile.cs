@@ -89,6 +89,8 @@ public static class SafetensorsFile
             TryDelete(temp);
             throw;
         }
+
+        DirectorySync.Flush(directory); // the rename itself survives a crash
     }
 
     /// <summary>Writes a name → tensor map; see

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Twa.Jobs;
+using Twa.Torch.Serialization;
 
 namespace Twa.Training.Runs;
 
@@ -21,8 +22,14 @@ public static class RunOutputs
         File.WriteAllText(Path.Combine(directory, "curves.svg"), CurvesSvg.Render(r.History, job.Metadata.Name));
         var path = Path.Combine(directory, MetricsFile);
         var temp = path + ".tmp";
-        File.WriteAllText(temp, Metrics(job, r).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            stream.Write(Encoding.UTF8.GetBytes(Metrics(job, r).ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+            stream.Flush(flushToDisk: true);
+        }
+
         File.Move(temp, path, overwrite: true);
+        DirectorySync.Flush(directory); // the success marker survives a crash once Write returns
     }
 
     private static JsonObject Metrics(V1Alpha1TwaJob job, RunResult r)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Twa.Torch.Serialization;
 
 namespace Twa.Training.Stores;
 
@@ -163,6 +164,8 @@ public sealed class LocalStateStore : IStateStore
             File.Delete(temp);
             throw;
         }
+
+        DirectorySync.Flush(dir);
     }
 
     private static void Prune(string dir, string latest)
