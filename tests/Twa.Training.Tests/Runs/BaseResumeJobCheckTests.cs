@@ -139,18 +139,11 @@ public sealed class BaseResumeJobCheckTests : IDisposable
         // Commits written before the fingerprint existed carry no "job" key: they are resumed as before.
         var output = Path.Combine(_dir.FullName, "out");
         RunUntil(Job(Base), output, abandonAfter: 5);
-        var store = new LocalStateStore(State(output));
-        using (var committed = store.ReadLatest("base")!)
+        RecommitWith(output, m =>
         {
-            Assert.True(committed.Metadata.ContainsKey("job"));
-            using var legacy = new CommittedState
-            {
-                Generation = committed.Generation, Step = committed.Step, Epoch = committed.Epoch, Batch = committed.Batch,
-                RngState = committed.RngState, Tensors = committed.Tensors,
-                Metadata = committed.Metadata.Where(kv => kv.Key != "job").ToDictionary(kv => kv.Key, kv => kv.Value),
-            };
-            store.Commit("base", legacy);
-        }
+            Assert.True(m.ContainsKey("job"));
+            return m.Where(kv => kv.Key != "job").ToDictionary(kv => kv.Key, kv => kv.Value);
+        });
 
         var lines = new List<string>();
         JobRunner.Run(Job(Base), new RunOptions(output, Log: lines.Add));
@@ -158,24 +151,30 @@ public sealed class BaseResumeJobCheckTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("base: resuming after step 4 (epoch 1, batch 4 of 9)", StringComparison.Ordinal));
     }
 
-    /// <summary>Rewrites the last base commit's fingerprint without <paramref name="field"/> (a dotted path), as a
-    /// trainer from before that field existed wrote it.</summary>
-    private static void CommitFingerprintWithout(string output, string field)
+    /// <summary>Replaces the last base commit in <paramref name="output"/> by a copy whose metadata is
+    /// <paramref name="metadata"/> applied to the committed one (as an older or damaged writer left it).</summary>
+    private static void RecommitWith(string output, Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>> metadata)
     {
         var store = new LocalStateStore(State(output));
         using var committed = store.ReadLatest("base")!;
-        var job = System.Text.Json.Nodes.JsonNode.Parse(committed.Metadata["job"])!.AsObject();
+        using var rewritten = new CommittedState
+        {
+            Generation = committed.Generation, Step = committed.Step, Epoch = committed.Epoch, Batch = committed.Batch,
+            RngState = committed.RngState, Tensors = committed.Tensors, Metadata = metadata(committed.Metadata),
+        };
+        store.Commit("base", rewritten);
+    }
+
+    /// <summary>Rewrites the last base commit's fingerprint without <paramref name="field"/> (a dotted path), as a
+    /// trainer from before that field existed wrote it.</summary>
+    private static void CommitFingerprintWithout(string output, string field) => RecommitWith(output, m =>
+    {
+        var job = System.Text.Json.Nodes.JsonNode.Parse(m["job"])!.AsObject();
         var path = field.Split('.');
         var parent = path[..^1].Aggregate(job, (node, key) => node[key]!.AsObject());
         Assert.True(parent.Remove(path[^1]), $"the fingerprint has no {field}");
-        using var older = new CommittedState
-        {
-            Generation = committed.Generation, Step = committed.Step, Epoch = committed.Epoch, Batch = committed.Batch,
-            RngState = committed.RngState, Tensors = committed.Tensors,
-            Metadata = committed.Metadata.Select(kv => kv.Key == "job" ? KeyValuePair.Create(kv.Key, job.ToJsonString()) : kv).ToDictionary(),
-        };
-        store.Commit("base", older);
-    }
+        return m.Select(kv => kv.Key == "job" ? KeyValuePair.Create(kv.Key, job.ToJsonString()) : kv).ToDictionary();
+    });
 
     [Fact]
     public void Run_CommitFromBeforeAFieldExisted_ResumesWhenTheJobHasItsDefault_AndNamesItOtherwise()
@@ -200,18 +199,8 @@ public sealed class BaseResumeJobCheckTests : IDisposable
     {
         var output = Path.Combine(_dir.FullName, "out");
         RunUntil(Job(Base), output, abandonAfter: 5);
+        RecommitWith(output, m => m.Where(kv => kv.Key != "optimizer_steps").ToDictionary(kv => kv.Key, kv => kv.Value));
         var store = new LocalStateStore(State(output));
-        using (var committed = store.ReadLatest("base")!)
-        {
-            using var damaged = new CommittedState
-            {
-                Generation = committed.Generation, Step = committed.Step, Epoch = committed.Epoch, Batch = committed.Batch,
-                RngState = committed.RngState, Tensors = committed.Tensors,
-                Metadata = committed.Metadata.Where(kv => kv.Key != "optimizer_steps").ToDictionary(kv => kv.Key, kv => kv.Value),
-            };
-            store.Commit("base", damaged);
-        }
-
         var file = Path.Combine(State(output), "base", File.ReadAllText(store.PointerPath("base")).Trim());
         var e = Assert.Throws<StoreCorruptException>(() => JobRunner.Run(Job(Base), new RunOptions(output)));
 
