@@ -104,12 +104,14 @@ public sealed class PodWorkerIntegrationTests(LongTwaElasticJob job, ITestOutput
         var removed = JsonNode.Parse(await File.ReadAllTextAsync(Log(1)))!;
         Assert.Equal("removed", (string?)removed["result"]);
         Assert.Equal(2, (int)removed["generation"]!);
+        Assert.False(removed.AsObject().ContainsKey("rank"));
 
         Assert.True(results[0].ExitCode == 0, results[0].StdErr);
         Assert.Contains("ignoring a record of job UID someone-else", results[0].StdErr, StringComparison.Ordinal);
         var completed = JsonNode.Parse(await File.ReadAllTextAsync(Log(0)))!;
         Assert.Equal("completed", (string?)completed["result"]);
         Assert.Equal(2, (int)completed["generation"]!);
+        Assert.Equal(0, (int)completed["rank"]!);
         var stored = JsonNode.Parse(db.StringGet(MembershipKeys.Result(prefix)).ToString())!;
         var difference = TestJobs.RelativeDifference(TestJobs.Coefficients(job.Reference), TestJobs.Coefficients(stored));
         output.WriteLine($"relative coefficient difference to the unresized local run: {difference:E2}");

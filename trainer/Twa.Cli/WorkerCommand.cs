@@ -133,8 +133,7 @@ internal static class WorkerCommand
                 GenerationFencing = true, Metrics = metrics,
             };
             var outcome = worker.Run();
-            double? accuracy = outcome.Rank == 0 ? outcome.Result?.Final.Accuracy : null;
-            TerminationMessage.Write(terminationLog, TerminationMessage.Format(outcome.Kind, null, accuracy, outcome.Generation));
+            TerminationMessage.Write(terminationLog, TerminationMessage.For(outcome));
             return 0;
         }
         catch (Exception e) when (RunFailures.Classify(e, who) is { } failure)

@@ -149,20 +149,40 @@ internal static class FailureAccounting
         return run.Now >= lostAt ? $"NotReady for {I((int)(run.Now - since).TotalSeconds)}s (failurePolicy.memberLostTimeoutSeconds={I(policy.MemberLostTimeoutSeconds)})" : null;
     }
 
-    /// <summary>True when <paramref name="pod"/> is rank 0 of <paramref name="m"/> and reported completion
-    /// (<see cref="IsMemberCompletion"/>).</summary>
-    public static bool IsCompletion(ObservedPod pod, MembershipRecord m) =>
-        m.RankZero?.Pod == pod.Name && IsMemberCompletion(pod, m);
+    /// <summary>True when <paramref name="pod"/>'s trainer exited 0 with rank 0's completion of the job. A message with
+    /// a rank (<c>{"result":"completed","generation":G,"rank":0}</c>) counts from the pod that was rank 0 of generation
+    /// G &lt;= <paramref name="m"/>'s: rank 0 of <paramref name="m"/> itself when G is current, else a member of
+    /// <paramref name="m"/> or a pod that left an earlier generation (<see cref="MembershipRecord.LeavingPodUids"/>) - a
+    /// later generation may have given rank 0 to another pod. A message without a rank (older workers) counts from rank 0
+    /// of <paramref name="m"/> (<see cref="IsMemberCompletion"/>). A pod that was never a member never completes the job.</summary>
+    public static bool IsCompletion(ObservedPod pod, MembershipRecord m)
+    {
+        if (Completion(pod) is not { } r)
+        {
+            return false;
+        }
+
+        if (r.Rank is not { } rank || r.Generation is not { } g)
+        {
+            return m.RankZero?.Pod == pod.Name && IsMemberCompletion(pod, m);
+        }
+
+        return rank == 0 && g <= m.Generation
+            && (g == m.Generation
+                ? m.RankZero?.Pod == pod.Name
+                : m.Contains(pod.Name) || m.LeavingPodUids.Contains(pod.Uid, StringComparer.Ordinal));
+    }
 
     /// <summary>True when <paramref name="pod"/> is a member of <paramref name="m"/> whose trainer exited 0 with
     /// <c>{"result":"completed"}</c> for generation <paramref name="m"/> or an earlier one (a generation published while
     /// the ranks passed the exit barrier; a worker only completes in a generation it was a member of, and a pod that
     /// exited runs no later one), or for no generation named. Such a pod finished the job: it is never a failure.</summary>
     public static bool IsMemberCompletion(ObservedPod pod, MembershipRecord m) =>
-        m.Contains(pod.Name)
-        && pod.Trainer?.Terminated is { ExitCode: 0 } t
-        && TrainerTermination.Parse(t.Message) is { Result: TrainerTermination.Completed } r
-        && (r.Generation is null || r.Generation <= m.Generation);
+        m.Contains(pod.Name) && Completion(pod) is { } r && (r.Generation is null || r.Generation <= m.Generation);
+
+    /// <summary>The trainer's <c>completed</c> message when it exited 0 with one, else null.</summary>
+    private static TrainerTermination? Completion(ObservedPod pod) =>
+        pod.Trainer?.Terminated is { ExitCode: 0 } t && TrainerTermination.Parse(t.Message) is { Result: TrainerTermination.Completed } r ? r : null;
 
     private static void Record(ReconcileRun run, string pod, string? node, FailureClassification c, string? memberKey, string? uid)
     {

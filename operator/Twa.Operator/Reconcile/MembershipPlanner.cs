@@ -3,8 +3,9 @@ using Twa.Jobs.Operator;
 
 namespace Twa.Operator.Reconcile;
 
-/// <summary>Steps 9-10 of the reconcile (OPERATOR.md 3.3): pending timeouts, drain victims (Pending, then NotReady,
-/// then highest ordinals), candidates (healthy members + started, not-Ready standbys that are not leaving - victims), the decision to publish
+/// <summary>Steps 9-10 of the reconcile (OPERATOR.md 3.3): pending timeouts, drain victims (pods leaving an earlier
+/// generation, which do not count towards the target; then Pending, standbys, members NotReady in a Ready generation,
+/// then highest ordinals), candidates (healthy members + started, not-Ready standbys - victims), the decision to publish
 /// generation G+1 (a failure bypasses the cooldown; a planned change waits for starting pods and the cooldown; never
 /// below minReplicas), deletions after drain, failed-pod history, and pod creation at the lowest free ordinal after
 /// the replacement backoff. Thread-safe (no state).</summary>
@@ -28,8 +29,16 @@ internal static class MembershipPlanner
         var failureTrigger = members.Any(mm => !Healthy(mm) && !completed.Contains(mm.Pod));
         var finishing = completed.Count > 0 && !failureTrigger;
 
-        var active = pods.Where(p => p.IsActive && !run.Unhealthy.Contains(p.Name)).ToList();
         bool IsMember(ObservedPod p) => m?.Contains(p.Name) == true;
+
+        // Pods on their way out - members of an earlier generation left out of this one (they exit by the worker
+        // protocol; until their exit is observed they may still look Ready, or not Ready once their probe fails on the
+        // way out) and pods deleted by this reconcile - are neither candidates nor counted towards the target. The
+        // listed ones are drained (below, with the victims).
+        var leavingUids = m?.LeavingPodUids.ToHashSet(StringComparer.Ordinal) ?? [];
+        var live = pods.Where(p => p.IsActive && !run.Unhealthy.Contains(p.Name) && !run.IsDeleted(p)).ToList();
+        var leaving = live.Where(p => leavingUids.Contains(p.Uid) && !IsMember(p)).ToList();
+        var active = live.Except(leaving).ToList();
 
         // Pending timeout: only while enough members train; the pod is re-created (at another ordinal).
         var pendingTimedOut = false;
@@ -50,18 +59,19 @@ internal static class MembershipPlanner
             }
         }
 
-        // Victims of a scale-down: not started first, then NotReady, then the highest ordinals.
-        var victims = active
-            .OrderBy(p => !p.Started || p.Phase == PodPhase.Pending ? 0 : p.Ready ? 2 : 1)
+        // Victims of a scale-down: not started first, then standbys (non-members), then members NotReady in a
+        // generation that was Ready (suspects), then the highest ordinals. Members that are NotReady only because the
+        // generation is new (rejoining) rank with the Ready ones: dropping one would publish another generation.
+        var generationReady = run.Status.Membership is { } sm && m is not null && sm.Generation == m.Generation && sm.ReadyTime is not null;
+        var surplus = active
+            .OrderBy(p => !p.Started || p.Phase == PodPhase.Pending ? 0 : !IsMember(p) ? 1 : !p.Ready && generationReady ? 2 : 3)
             .ThenByDescending(p => p.Ordinal)
             .Take(Math.Max(0, active.Count - run.Target))
-            .ToHashSet();
-        // A standby is started and not Ready, and not a member of an earlier generation that left (drained or
-        // removed): those exit by the worker protocol; until their exit is observed they may still look Ready, or
-        // not Ready once their probe fails on the way out. Either way they are leaving and never candidates.
-        var leaving = m?.LeavingPodUids.ToHashSet(StringComparer.Ordinal) ?? [];
+            .ToList();
+        var victims = surplus.Concat(leaving).ToHashSet();
+        // A standby is started, Running and not Ready, and not a member.
         var candidates = healthyMembers
-            .Concat(active.Where(p => !IsMember(p) && p.Started && p.Phase == PodPhase.Running && !p.Ready && !leaving.Contains(p.Uid)))
+            .Concat(active.Where(p => !IsMember(p) && p.Started && p.Phase == PodPhase.Running && !p.Ready))
             .Where(p => !victims.Contains(p))
             .OrderBy(p => p.Ordinal)
             .ToList();
@@ -105,7 +115,7 @@ internal static class MembershipPlanner
         DeleteLeftovers(run, victims);
         if (!finishing)
         {
-            Create(run, active.Count - victims.Count);
+            Create(run, active.Count - surplus.Count);
         }
 
         return new PlanOutcome

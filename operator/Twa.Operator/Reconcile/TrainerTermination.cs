@@ -3,9 +3,10 @@ using System.Text.Json;
 namespace Twa.Operator.Reconcile;
 
 /// <summary>The trainer's termination message (OPERATOR.md 4.4), JSON of at most 4096 bytes:
-/// <c>{"result": "completed"|"removed"|"suspended"|"error", "message": "...", "testAccuracy": 0.91, "generation": 7}</c>.
-/// Only <c>result</c> is required. Immutable.</summary>
-public sealed record TrainerTermination(string Result, string? Message, double? TestAccuracy, long? Generation)
+/// <c>{"result": "completed"|"removed"|"suspended"|"error", "message": "...", "testAccuracy": 0.91, "generation": 7, "rank": 0}</c>.
+/// Only <c>result</c> is required; <c>rank</c> is the worker's rank in <c>generation</c> (a completion; older workers
+/// do not write it). Immutable.</summary>
+public sealed record TrainerTermination(string Result, string? Message, double? TestAccuracy, long? Generation, int? Rank = null)
 {
     public const string Completed = "completed";
     public const string Removed = "removed";
@@ -42,7 +43,8 @@ public sealed record TrainerTermination(string Result, string? Message, double? 
 
             double? accuracy = root.TryGetProperty("testAccuracy", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : null;
             long? generation = root.TryGetProperty("generation", out var g) && g.ValueKind == JsonValueKind.Number && g.TryGetInt64(out var gv) ? gv : null;
-            return new(r.GetString()!, text, accuracy, generation);
+            int? rank = root.TryGetProperty("rank", out var k) && k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var kv) ? kv : null;
+            return new(r.GetString()!, text, accuracy, generation, rank);
         }
         catch (JsonException)
         {

@@ -255,17 +255,18 @@ public sealed class TwaJobReconciler
         };
     }
 
-    /// <summary>rank 0's completion result, when rank 0 of the current generation reported it.</summary>
+    /// <summary>rank 0's completion result: from rank 0 of the current generation, or from the pod that was rank 0 of
+    /// the earlier generation its message names (<see cref="FailureAccounting.IsCompletion"/>).</summary>
     private static JobResultStatus? Completion(ReconcileRun run)
     {
         var m = run.Membership;
-        if (m?.RankZero is not { } zero)
+        if (m is null)
         {
             return null;
         }
 
-        var pod = run.Observed.Pods.FirstOrDefault(p => p.Name == zero.Pod);
-        if (pod is null || !FailureAccounting.IsCompletion(pod, m))
+        var pod = run.Observed.Pods.OrderBy(p => p.Ordinal).FirstOrDefault(p => FailureAccounting.IsCompletion(p, m));
+        if (pod is null)
         {
             return null;
         }

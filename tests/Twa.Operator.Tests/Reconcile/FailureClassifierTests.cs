@@ -17,6 +17,18 @@ public sealed class FailureClassifierTests
         Assert.Equal(accuracy, t.TestAccuracy);
     }
 
+    [Theory]
+    [InlineData("""{"result":"completed","generation":4,"rank":0}""", 4L, 0)]
+    [InlineData("""{"result":"completed","generation":4,"rank":2}""", 4L, 2)]
+    [InlineData("""{"result":"completed","generation":4}""", 4L, null)]
+    [InlineData("""{"result":"completed","rank":"0"}""", null, null)]
+    public void TrainerTerminationParse_GenerationAndRank_ReadWhenNumbers(string text, long? generation, int? rank)
+    {
+        var t = TrainerTermination.Parse(text)!;
+        Assert.Equal(generation, t.Generation);
+        Assert.Equal(rank, t.Rank);
+    }
+
     [Fact]
     public void Classify_DefaultRules_DisruptionIgnoredExit3FailJobOtherCounted()
     {

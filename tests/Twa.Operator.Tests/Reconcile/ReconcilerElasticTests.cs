@@ -246,4 +246,76 @@ public sealed class ReconcilerElasticTests
         Assert.Equal(1, a.Publish.Generation);
         Assert.Equal(0, a.Status!.Restarts!.FailureRestarts); // its vanished "member" is not ours
     }
+
+    private static void Rejoining(JobWorld w, params string[] pods)
+    {
+        foreach (var pod in pods)
+        {
+            w.Update(pod, p => p with { Ready = false, Conditions = [new ObservedPodCondition("Ready", ConditionStatus.False, w.Clock.Now)] });
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(120)]
+    public void Reconcile_ScaleDownWhileMembersRejoinAndDrainedPodStillReady_NoSecondScaleDown(int cooldown)
+    {
+        // Right after a scale-down the remaining members are NotReady while they rejoin, and the drained pod may still
+        // look Ready: it is leaving, so it neither counts towards the target nor lets a rejoining member be picked.
+        var job = Jobs.Elastic(replicas: 3);
+        var w = new JobWorld(job with { Spec = job.Spec with { Elastic = job.Spec.Elastic! with { ScaleCooldownSeconds = cooldown } } });
+        w.Settle();
+        w.Clock.Advance(200);
+        w.SetSpec(s => s with { Replicas = 2 });
+        var shrink = w.Reconcile().Publish!;
+        Assert.Equal(["demo-worker-0", "demo-worker-1"], shrink.Members.Select(m => m.Pod));
+        w.Clock.Advance(3);
+        Rejoining(w, "demo-worker-0", "demo-worker-1");
+
+        var a = w.Reconcile();
+
+        Assert.Null(a.Publish);
+        Assert.Equal(shrink.Generation, w.Membership!.Generation);
+        Assert.Empty(a.DeletePods);
+        Assert.Empty(a.CreatePods);
+        Assert.Equal(R.AsRequested, w.Condition(C.ScalingLimited).Reason);
+        Assert.Equal(R.ScaleDown, w.Condition(C.Reconfiguring).Reason);
+
+        w.Clock.Advance(30); // drain grace: the leaving pod is deleted, nothing replaces it
+        var b = w.Reconcile();
+        Assert.Null(b.Publish);
+        Assert.Equal(["demo-worker-2"], b.DeletePods.Select(d => d.Name));
+        Assert.Empty(b.CreatePods);
+        Assert.Equal(0, w.Restarts.FailureRestarts);
+        Assert.Equal(1, w.Restarts.PlannedReconfigurations);
+    }
+
+    [Fact]
+    public void Reconcile_ScaleDownWhileReplacementStandbyWaitsAndMembersRejoin_StandbyIsTheVictim()
+    {
+        // worker-0 vanished: generation 2 = {1, 2}, a replacement takes ordinal 0 and waits as a standby while the
+        // members rejoin (NotReady). A scale-down to 2 then drops the standby, not a rejoining member.
+        var w = new JobWorld(Jobs.Elastic(replicas: 3));
+        w.Settle();
+        w.Clock.Advance(10);
+        w.Pods.Remove("demo-worker-0");
+        Assert.Equal(["demo-worker-1", "demo-worker-2"], w.Reconcile().Publish!.Members.Select(m => m.Pod));
+        Rejoining(w, "demo-worker-1", "demo-worker-2");
+        w.Clock.Advance(10);
+        Assert.Equal(["demo-worker-0"], w.Reconcile().CreatePods.Select(p => p.Name));
+        w.Start("demo-worker-0");
+        w.SetSpec(s => s with { Replicas = 2 });
+
+        var a = w.Reconcile();
+
+        Assert.Null(a.Publish);
+        Assert.Empty(a.CreatePods);
+        Assert.Equal(R.AsRequested, w.Condition(C.ScalingLimited).Reason);
+        w.Clock.Advance(60);
+        var b = w.Reconcile();
+        Assert.Null(b.Publish);
+        Assert.Equal(["demo-worker-1", "demo-worker-2"], w.MemberNames);
+        Assert.Equal(["demo-worker-0"], b.DeletePods.Select(d => d.Name));
+        Assert.Equal(1, w.Restarts.FailureRestarts);
+    }
 }
