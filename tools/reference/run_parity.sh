@@ -3,6 +3,7 @@
 # script, strictly one after the other (never two at once), then journal TWA ("centered", TWA-t) at 32, 8
 # and 4 bits on the snapshots of our run (a TWA-only job on the same store). Load averages go to load.log.
 # Usage: tools/reference/run_parity.sh OUTDIR SEED...   (bin/twa must be built; python3-torch installed)
+# PYTORCH=0 skips the reference script (ours and the centred fits only, e.g. after a change to our side alone).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$1"; shift
@@ -17,10 +18,12 @@ for seed in "$@"; do
   stamp "seed $seed ours end"
   mkdir -p "$out/ours-s$seed"
   cp "$run/ours/metrics.json" "$run/ours/history.csv" "$run/train.log" "$out/ours-s$seed/"
-  stamp "seed $seed py start"
-  /usr/bin/python3 "$root/tools/reference/fashion_mnist_lenet_twa.py" --seed "$seed" --threads "$threads" \
-    --out "$out/py-s$seed.json" > "$out/py-s$seed.log" 2>&1
-  stamp "seed $seed py end"
+  if [ "${PYTORCH:-1}" != 0 ]; then
+    stamp "seed $seed py start"
+    /usr/bin/python3 "$root/tools/reference/fashion_mnist_lenet_twa.py" --seed "$seed" --threads "$threads" \
+      --out "$out/py-s$seed.json" > "$out/py-s$seed.log" 2>&1
+    stamp "seed $seed py end"
+  fi
   for bits in 32 8 4; do
     job="$run/centered-$bits.yaml"
     # the centered example without its base phase: TWA fits on the snapshots our run just saved
