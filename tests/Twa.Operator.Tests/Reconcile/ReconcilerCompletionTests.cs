@@ -150,17 +150,25 @@ public sealed class ReconcilerCompletionTests
         Assert.Equal(["demo-worker-0"], a.DeletePods.Select(d => d.Name)); // cleanPodPolicy Running
     }
 
-    [Fact]
-    public void Reconcile_RankZeroDrainedAfterItsGenerationFinished_ItsCompletionSucceeds()
+    /// <summary>A settled 3-worker elastic job whose rank 0 (worker-0) went NotReady past the exit barrier, then scaled to
+    /// 2 (not yet reconciled); returns the world and the generation the ranks completed.</summary>
+    private static (JobWorld World, long Generation) RankZeroPastTheBarrierThenScaledDown()
     {
-        // Past the exit barrier rank 0 is no longer stepping (NotReady), and a scale-down drains it: generation 2 makes
-        // worker-1 rank 0 and lists worker-0 as leaving. worker-0's completion of generation 1 as rank 0 is the result.
         var w = new JobWorld(Jobs.Elastic(replicas: 3, min: 1));
         w.Settle();
         var g = w.Membership!.Generation;
         w.Clock.Advance(120);
         w.Update("demo-worker-0", p => p with { Ready = false, Conditions = [new ObservedPodCondition("Ready", ConditionStatus.False, w.Clock.Now)] });
         w.SetSpec(s => s with { Replicas = 2 });
+        return (w, g);
+    }
+
+    [Fact]
+    public void Reconcile_RankZeroDrainedAfterItsGenerationFinished_ItsCompletionSucceeds()
+    {
+        // Past the exit barrier rank 0 is no longer stepping (NotReady), and a scale-down drains it: generation 2 makes
+        // worker-1 rank 0 and lists worker-0 as leaving. worker-0's completion of generation 1 as rank 0 is the result.
+        var (w, g) = RankZeroPastTheBarrierThenScaledDown();
         var shrink = w.Reconcile().Publish!;
         Assert.Equal(["demo-worker-1", "demo-worker-2"], shrink.Members.Select(m => m.Pod));
         Assert.Equal([w.Pods["demo-worker-0"].Uid], shrink.LeavingPodUids);
@@ -179,12 +187,7 @@ public sealed class ReconcilerCompletionTests
     {
         // Generation 2 made worker-1 rank 0, but its message says it completed generation 1 as rank 1: the result is
         // rank 0's of generation 1 (worker-0, leaving), not worker-1's.
-        var w = new JobWorld(Jobs.Elastic(replicas: 3, min: 1));
-        w.Settle();
-        var g = w.Membership!.Generation;
-        w.Clock.Advance(120);
-        w.Update("demo-worker-0", p => p with { Ready = false, Conditions = [new ObservedPodCondition("Ready", ConditionStatus.False, w.Clock.Now)] });
-        w.SetSpec(s => s with { Replicas = 2 });
+        var (w, g) = RankZeroPastTheBarrierThenScaledDown();
         Assert.Equal("demo-worker-1", w.Reconcile().Publish!.RankZero!.Pod);
 
         w.Exit("demo-worker-1", 0, Completed(g, 1));
